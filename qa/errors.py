@@ -37,3 +37,7 @@ class EmptyQuestionError(QAError):
 
 class ConfigError(QAError):
     """The settings file or an environment variable holds an invalid value."""
+
+
+class FilterError(QAError):
+    """A search filter holds an invalid value (e.g. a date that is not YYYY[-MM[-DD]])."""

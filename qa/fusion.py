@@ -1,0 +1,50 @@
+"""Fusing ranked lists and folding near-duplicates: pure functions over (id, score) lists."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from qa.sentences import normalize_same_length
+
+#: Reciprocal-rank-fusion constant. 60 is the value of Cormack et al. (2009); it flattens the
+#: head of each list so neither retriever's top rank dominates alone.
+RRF_K = 60
+
+
+def rrf(runs: Sequence[Sequence[tuple[int, float]]], weights: Sequence[float] | None = None,
+        k: int = RRF_K) -> list[tuple[int, float]]:
+    """Weighted reciprocal rank fusion of ranked ``(id, score)`` lists, best first."""
+    weights = weights or [1.0] * len(runs)
+    fused: dict[int, float] = {}
+    for run, weight in zip(runs, weights, strict=True):
+        for rank, (cid, _score) in enumerate(run):
+            fused[cid] = fused.get(cid, 0.0) + weight / (k + rank + 1)
+    return sorted(fused.items(), key=lambda kv: -kv[1])
+
+
+def shingles(text: str, n: int = 5) -> set[str]:
+    """Character n-grams of the normalized text with punctuation and spaces removed."""
+    core = re.sub(r"[\W_]+", "", normalize_same_length(text))
+    return {core[i : i + n] for i in range(max(len(core) - n + 1, 1))}
+
+
+def near_duplicate(a: set[str], b: set[str], threshold: float = 0.8) -> bool:
+    """True when one passage is mostly contained in the other (reprints cut at other bounds)."""
+    if not a or not b:
+        return False
+    return len(a & b) / min(len(a), len(b)) >= threshold
+
+
+def fold_duplicates(order: Sequence[int], texts: Mapping[int, str]) -> list[tuple[int, list[int]]]:
+    """Keep the first of each group of near-duplicate passages, with the ids it absorbed."""
+    kept: list[tuple[int, list[int], set[str]]] = []
+    for cid in order:
+        grams = shingles(texts[cid])
+        for _head, absorbed, head_grams in kept:
+            if near_duplicate(grams, head_grams):
+                absorbed.append(cid)
+                break
+        else:
+            kept.append((cid, [], grams))
+    return [(cid, absorbed) for cid, absorbed, _ in kept]

@@ -1,0 +1,148 @@
+"""A deterministic stand-in for QAEngine, built from the speeches in tests/data.
+
+It ranks paragraphs by the question's character bigrams, so answers are real, verbatim
+text with correct offsets (the reader test checks them) but need no model or index.
+``delay`` makes warm-up/ask slow on purpose; ``missing_index`` makes them raise like a
+fresh install.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa.errors import IndexMissingError
+from qa.followup import resolve_followup
+from qa.types import Answer, AnswerSentence, Hit, IndexReport, IndexStatus, SpeechText
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+#: Fixed titles/dates: the files' own first lines are too messy for snapshots.
+SPEECHES = {
+    "000_c0f0e0639e4e2127.txt": ("在全区组织宣传统战政法工作会议上的讲话", "2022-02-18"),
+    "002_34cb7f9ba8abacee.txt": ("在全区组织宣传统战工作会议上的讲话", "2022-02-15"),
+    "004_2ba4dd9e714a80db.txt": ("在上半年工作分析评议会上的讲话", "2021-07-10"),
+}
+_HEADING0 = re.compile(r"^[一二三四五六七八九十]+、")
+_HEADING1 = re.compile(r"^[(（][一二三四五六七八九十]+[)）]")
+_SENTENCE = re.compile(r"[^。！？；!?]+[。！？；!?]?")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    chunk_id: int
+    doc: str
+    section: tuple[str, ...]
+    start: int
+    end: int
+
+
+def _heading(line: str) -> str:
+    return re.split(r"[。,，;；]", line, maxsplit=1)[0][:24]
+
+
+def _chunks(doc: str, text: str, first_id: int) -> list[_Chunk]:
+    """One chunk per paragraph (long ones cut at 300 chars), with its section path."""
+    chunks: list[_Chunk] = []
+    section: list[str] = []
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        body = line.strip()
+        if _HEADING0.match(body):
+            section = [_heading(body)]
+        elif _HEADING1.match(body):
+            section = section[:1] + [_heading(body)]
+        if body:
+            for s in range(pos, pos + len(line.rstrip("\n")), 300):
+                e = min(s + 300, pos + len(line.rstrip("\n")))
+                chunks.append(_Chunk(first_id + len(chunks), doc, tuple(section), s, e))
+        pos += len(line)
+    return chunks
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1) if _CJK.match(text[i]) and _CJK.match(text[i + 1])}
+
+
+class FakeEngine:
+    """Same methods as QAEngine; counts calls so tests can check what the app asked."""
+
+    def __init__(self, *, delay: float = 0.0, missing_index: bool = False, top_k: int = 3) -> None:
+        self.delay = delay
+        self.missing_index = missing_index
+        self.top_k = top_k
+        self.asked: list[tuple[str, str | None]] = []
+        self.returned_at: float | None = None
+        self.release = threading.Event()
+        self.release.set()  # tests may clear() it to hold ask() until they set() it
+        self.texts = {doc: (DATA / doc).read_text(encoding="utf-8") for doc in SPEECHES}
+        self.chunks: list[_Chunk] = []
+        for doc, text in self.texts.items():
+            self.chunks.extend(_chunks(doc, text, len(self.chunks)))
+
+    def _check(self) -> None:
+        if self.missing_index:
+            raise IndexMissingError("/tmp/qa-test/index: no index yet — run `qa index build FOLDER` or press F5")
+
+    def warm_up(self) -> None:
+        time.sleep(self.delay)
+        self._check()
+
+    def status(self) -> IndexStatus:
+        return IndexStatus(path="/tmp/qa-test/index", exists=not self.missing_index, documents=len(SPEECHES),
+                           speeches=len(SPEECHES), chunks=len(self.chunks), model="intfloat/multilingual-e5-small",
+                           dimension=384, updated="2024-05-01T09:30:00",
+                           doc_paths=[str(DATA / d) for d in SPEECHES])
+
+    def _hit(self, rank: int, chunk: _Chunk, score: float, sentences: list[AnswerSentence]) -> Hit:
+        title, date = SPEECHES[chunk.doc]
+        spans = tuple((s.start - chunk.start, s.end - chunk.start) for s in sentences if s.chunk_id == chunk.chunk_id)
+        return Hit(rank=rank, score=score, chunk_id=chunk.chunk_id, doc_path=str(DATA / chunk.doc), title=title,
+                   date=date, section=chunk.section, text=self.texts[chunk.doc][chunk.start:chunk.end],
+                   start=chunk.start, end=chunk.end, highlights=spans)
+
+    def _best_sentence(self, rank: int, chunk: _Chunk, grams: set[str]) -> AnswerSentence:
+        text = self.texts[chunk.doc]
+        best = max(_SENTENCE.finditer(text, chunk.start, chunk.end), key=lambda m: len(_bigrams(m.group()) & grams))
+        return AnswerSentence(best.group().strip(), rank, chunk.chunk_id, best.start(), best.start() + len(best.group().strip()))
+
+    def ask(self, question: str, *, top_k: int | None = None, filters: object = None,
+            previous: str | None = None) -> Answer:
+        self.asked.append((question, previous))
+        time.sleep(self.delay)
+        self.release.wait(10)
+        self._check()
+        resolved = resolve_followup(question, previous) if previous else None
+        grams = _bigrams(resolved or question)
+        scored = sorted(((len(_bigrams(self.texts[c.doc][c.start:c.end]) & grams), -c.chunk_id, c) for c in self.chunks),
+                        key=lambda t: (t[0], t[1]), reverse=True)[: top_k or self.top_k]
+        supported = bool(scored) and scored[0][0] >= 3
+        sentences = [self._best_sentence(i, c, grams) for i, (_, _, c) in enumerate(scored[:2], 1)] if supported else []
+        hits = tuple(self._hit(i, c, float(s), sentences) for i, (s, _, c) in enumerate(scored, 1))
+        answer = Answer(question=question, sentences=tuple(sentences), hits=hits, supported=supported,
+                        resolved_question=resolved, seconds=0.0)
+        self.returned_at = time.perf_counter()
+        return answer
+
+    def speech_text(self, chunk_id: int) -> SpeechText:
+        chunk = self.chunks[chunk_id]
+        title, date = SPEECHES[chunk.doc]
+        return SpeechText(doc_path=str(DATA / chunk.doc), title=title, date=date, text=self.texts[chunk.doc])
+
+    def _report(self, paths: Sequence[str], progress: Callable[[int, int, str], None] | None) -> IndexReport:
+        for i, path in enumerate(paths, 1):
+            time.sleep(self.delay)
+            if progress:
+                progress(i, len(paths), Path(path).name)
+        self.missing_index = False
+        return IndexReport(added=list(paths), chunks_embedded=len(self.chunks))
+
+    def sync(self, folder: Path, *, progress: Callable[[int, int, str], None] | None = None) -> IndexReport:
+        return self._report(sorted(str(p) for p in Path(folder).glob("*.txt")), progress)
+
+    def build(self, paths: Sequence[Path], *, progress: Callable[[int, int, str], None] | None = None) -> IndexReport:
+        return self._report([str(p) for p in paths], progress)

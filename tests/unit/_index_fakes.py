@@ -1,0 +1,104 @@
+"""Deterministic stand-ins for the embedding model and the reader, for index tests.
+
+The fake encoder maps hashed character uni/bi-grams to a normalized 64-d vector, so
+similar texts get similar vectors and every call is counted; the fake reader turns a
+small text format into speeches with exact offsets, without depending on the real reader.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from index.model import Chunk, ParsedDocument, Speech
+from index.store import DocumentRecord, Manifest
+from qa.errors import ReadError
+
+DIM = 64
+
+
+class FakeEncoder:
+    """Hashed character n-grams → normalized vectors; records what it was asked to embed."""
+
+    name = "fake-model"
+    dimension = DIM
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.texts: list[str] = []
+
+    def _vector(self, text: str) -> np.ndarray:
+        vec = np.zeros(DIM, dtype=np.float32)
+        for n in (1, 2):
+            for i in range(len(text) - n + 1):
+                digest = hashlib.md5(text[i:i + n].encode()).digest()
+                vec[digest[0] % DIM] += 1.0 if digest[1] % 2 else -1.0
+        norm = np.linalg.norm(vec)
+        return vec / norm if norm else vec
+
+    def encode_passages(self, texts: Sequence[str], batch_size: int = 32, progress: object = None) -> np.ndarray:
+        self.calls += 1
+        self.texts += list(texts)
+        return np.vstack([self._vector(t) for t in texts]) if texts else np.zeros((0, DIM), np.float32)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self._vector(text)
+
+
+def fake_parse(path: Path, *, chunk_size: int = 400, chunk_overlap: int = 40) -> ParsedDocument:
+    """Format: first line ``title|date``; then ``# heading`` lines and one chunk per other line.
+
+    A file containing ``BROKEN`` raises ReadError, as an undecodable file would.
+    """
+    raw = path.read_text(encoding="utf-8")
+    if "BROKEN" in raw:
+        raise ReadError(f"{path}: cannot decode")
+    head, _, body = raw.partition("\n")
+    title, _, date = head.partition("|")
+    chunks: list[Chunk] = []
+    section: tuple[str, ...] = ()
+    pos = 0
+    for line in body.split("\n"):
+        if line.startswith("# "):
+            section = (line[2:],)
+        elif line.strip():
+            chunks.append(Chunk(section, line, pos, pos + len(line)))
+        pos += len(line) + 1
+    return ParsedDocument(path, "utf-8", [Speech(title, date or None, body, [], chunks)])
+
+
+def fake_list(paths: Sequence[Path]) -> list[Path]:
+    out: list[Path] = []
+    for p in paths:
+        out += sorted(p.glob("*.txt")) if p.is_dir() else [p]
+    return out
+
+
+def write_speech(folder: Path, name: str, title: str, lines: Sequence[str], date: str = "") -> Path:
+    path = folder / name
+    path.write_text("\n".join([f"{title}|{date}", *lines]), encoding="utf-8")
+    return path
+
+
+def manifest(dimension: int = DIM, model: str = "fake-model") -> Manifest:
+    return Manifest(model=model, fingerprint="fp-1", dimension=dimension, chunker_version="test-1",
+                    chunk_size=400, chunk_overlap=40)
+
+
+def record(path: str, title: str, texts: Sequence[str], date: str | None = None,
+           sections: Sequence[tuple[str, ...]] | None = None, encoder: FakeEncoder | None = None) -> DocumentRecord:
+    """A store-ready document with one speech whose chunks are ``texts`` joined by newlines."""
+    from index.lexical import tokenize
+
+    body = "\n".join(texts)
+    chunks, pos = [], 0
+    for i, text in enumerate(texts):
+        chunks.append(Chunk(tuple(sections[i]) if sections else (), text, pos, pos + len(text)))
+        pos += len(text) + 1
+    enc = encoder or FakeEncoder()
+    vectors = enc.encode_passages(list(texts))
+    return DocumentRecord(path, hashlib.sha256(body.encode()).hexdigest(), 0.0, "utf-8",
+                          [Speech(title, date, body, [], chunks)], vectors, [tokenize(t) for t in texts])

@@ -1,0 +1,1 @@
+"""Textual chat front end. Only this package imports Textual; the CLI calls :func:`tui.app.run`."""

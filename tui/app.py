@@ -1,0 +1,340 @@
+"""QAApp: the chat window. Owns the engine, the conversation store and every worker.
+
+The engine is injected (``QAApp(engine=..., settings=...)``) so the CLI and the tests share
+one construction path. Slow work (model warm-up, search, indexing) runs in thread workers
+that only *post messages*; all widget changes happen in the message handlers below.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from qa.chats import ChatStore
+from qa.errors import QAError
+from qa.export import answer_markdown, conversation_markdown, default_export_path, write_markdown
+from qa.settings import Settings
+from qa.types import Answer, IndexReport
+from tui.messages import AnswerReady, AskFailed, EngineReady, IndexFinished, IndexProgress
+from tui.screens.chat import ChatScreen
+from tui.screens.conversations import ConversationsScreen
+from tui.screens.help import HelpScreen, KeyGroup, binding_rows
+from tui.screens.prompt import PromptScreen
+from tui.screens.reader import ReaderScreen
+from tui.widgets.chat_input import ChatInput
+from tui.widgets.citation_card import CitationCard
+from tui.widgets.index_progress import IndexProgressPanel
+from tui.widgets.index_status import IndexStatusBar
+
+LOADING = "loading model…"
+INDEX_SUFFIXES = {".txt", ".md", ".text"}
+
+
+class QAApp(App[None]):
+    """Chat over the speeches: ask, read sources in context, keep conversations."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "speech-qa"
+    BINDINGS = [
+        Binding("f1", "help", "Help", priority=True),
+        Binding("f2", "copy_answer", "Copy answer", priority=True),
+        Binding("f3", "export", "Export", priority=True),
+        Binding("f4", "conversations", "Chats", priority=True),
+        Binding("f5", "sync_index", "Sync index", priority=True),
+        Binding("ctrl+n", "new_conversation", "New chat", priority=True),
+    ]
+
+    def __init__(self, engine: Any, settings: Settings) -> None:
+        super().__init__()
+        self.engine = engine
+        self.settings = settings
+        self.store: ChatStore | None = None
+        self.conversation_id: int | None = None
+        self.answers: list[Answer] = []  # of the open conversation, oldest first
+        self.ready = False
+        self.queue: deque[tuple[int, str]] = deque()
+        self.asking = False
+        self.turns = 0
+        self.indexing = False
+        #: perf_counter() when the last answer was painted (read by scripts/bench_tui.py).
+        self.last_answer_painted: float | None = None
+
+    # ----------------------------------------------------------------- set-up
+    def get_default_screen(self) -> Screen[Any]:
+        return ChatScreen()
+
+    @property
+    def chat(self) -> ChatScreen:
+        screen = self.screen_stack[0]  # the default screen stays at the bottom of the stack
+        assert isinstance(screen, ChatScreen)
+        return screen
+
+    def on_mount(self) -> None:
+        try:
+            self.store = ChatStore(self.settings.chats_path)
+        except QAError as exc:
+            self.notify(str(exc), title="Conversations will not be saved", severity="warning")
+        self._warm_up()
+
+    @work(thread=True, exclusive=True, group="engine")
+    def _warm_up(self) -> None:
+        """Load index + encoder off the event loop, so the window is usable at once."""
+        try:
+            self.engine.warm_up()
+            status = self.engine.status()
+        except QAError as exc:
+            self.post_message(EngineReady(None, exc))
+            return
+        self.post_message(EngineReady(status, None))
+
+    def on_engine_ready(self, message: EngineReady) -> None:
+        bar = self.chat.query_one(IndexStatusBar)
+        if message.error is not None:
+            bar.show(None, "")
+            self.notify(str(message.error), title="Index not ready", severity="error", timeout=10)
+        else:
+            bar.show(message.status)
+        self.ready = True
+        self.chat.set_pending("searching…")
+        self._next_question()
+
+    # ------------------------------------------------------------- questions
+    def on_chat_input_submitted(self, message: ChatInput.Submitted) -> None:
+        self.turns += 1
+        self.chat.add_turn(self.turns, message.text, "searching…" if self.ready else LOADING)
+        self.queue.append((self.turns, message.text))
+        self._next_question()
+
+    def _previous_question(self) -> str | None:
+        if not self.answers:
+            return None
+        last = self.answers[-1]
+        return last.resolved_question or last.question
+
+    def _next_question(self) -> None:
+        """Questions run one at a time, in order, once the engine is warm."""
+        if self.ready and not self.asking and self.queue:
+            turn, question = self.queue.popleft()
+            self.asking = True
+            self._ask(turn, question, self._previous_question())
+
+    @work(thread=True, exclusive=True, group="ask")
+    def _ask(self, turn: int, question: str, previous: str | None) -> None:
+        try:
+            answer = self.engine.ask(question, previous=previous)
+        except QAError as exc:
+            self.post_message(AskFailed(turn, exc))
+            return
+        self.post_message(AnswerReady(turn, answer))
+
+    def on_answer_ready(self, message: AnswerReady) -> None:
+        self.asking = False
+        self.answers.append(message.answer)
+        self.chat.show_answer(message.turn, message.answer)
+        self.call_after_refresh(self._mark_painted)
+        self._save_turn(message.answer)
+        self._next_question()
+
+    def _mark_painted(self) -> None:
+        self.last_answer_painted = time.perf_counter()
+
+    def on_ask_failed(self, message: AskFailed) -> None:
+        self.asking = False
+        self.chat.show_error(message.turn, str(message.error))
+        self.notify(str(message.error), title="Cannot answer", severity="error", timeout=10)
+        self._next_question()
+
+    def _save_turn(self, answer: Answer) -> None:
+        if self.store is None:
+            return
+        try:
+            if self.conversation_id is None:
+                self.conversation_id = self.store.create(answer.question)
+            self.store.add_turn(self.conversation_id, answer.question, answer)
+        except QAError as exc:
+            self.notify(str(exc), title="Not saved", severity="warning")
+
+    # --------------------------------------------------------------- reading
+    def on_citation_card_selected(self, message: CitationCard.Selected) -> None:
+        answer = message.answer
+        self.push_screen(ReaderScreen(self.engine, answer.hits, message.index,
+                                      answer.resolved_question or answer.question))
+
+    # ---------------------------------------------------- copy, export, help
+    def action_copy_answer(self) -> None:
+        answer = self.chat.latest_answer()
+        if answer is None:
+            self.notify("No answer to copy yet", severity="warning")
+            return
+        self.copy_to_clipboard(answer_markdown(answer))
+        self.notify("Answer copied as Markdown")
+
+    def _title(self) -> str:
+        return self.answers[0].question if self.answers else "conversation"
+
+    def action_export(self) -> None:
+        if not self.answers:
+            self.notify("Nothing to export yet", severity="warning")
+            return
+        default = default_export_path(self.settings.data_dir, self._title())
+        self.push_screen(PromptScreen("Export the conversation to (Markdown):", str(default)), self._export_to)
+
+    def _export_to(self, path: str | None) -> None:
+        if not path:
+            return
+        try:
+            written = write_markdown(Path(path).expanduser(), conversation_markdown(self._title(), self.answers))
+        except QAError as exc:
+            self.notify(str(exc), title="Export failed", severity="error")
+            return
+        self.notify(f"Exported to {written}", title="Export")
+
+    def key_groups(self) -> list[KeyGroup]:
+        """Every key of every screen, for the help screen."""
+        return [
+            ("Everywhere", binding_rows(self.BINDINGS)
+             + [("ctrl+p", "Command palette (sync, rebuild, export, …)"), ("ctrl+q", "Quit")]),
+            ("Conversation", binding_rows(ChatScreen.BINDINGS)
+             + [("tab / shift+tab", "Move between the input and the cards")]),
+            ("Question box", [("enter", "Send the question")] + binding_rows(ChatInput.BINDINGS)
+             + [("up / down", "Earlier / later questions (on the first / last line)")]),
+            ("Citation card", binding_rows(CitationCard.BINDINGS)),
+            ("Reader", binding_rows(ReaderScreen.BINDINGS)
+             + [("up / down / pgup / pgdn", "Scroll the speech")]),
+            ("Conversations list", [("enter", "Open")] + binding_rows(ConversationsScreen.BINDINGS)),
+        ]
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.key_groups()))
+
+    # --------------------------------------------------------- conversations
+    def action_new_conversation(self) -> None:
+        self.conversation_id = None
+        self.answers = []
+        self.chat.clear()
+        self.notify("New conversation")
+
+    def action_conversations(self) -> None:
+        if self.store is None:
+            self.notify("Conversations are not being saved", severity="warning")
+            return
+        self.push_screen(ConversationsScreen(self.store), self._reopen)
+
+    def _reopen(self, conversation_id: int | None) -> None:
+        if conversation_id is None or self.store is None:
+            return
+        try:
+            conversation = self.store.open(conversation_id)
+        except QAError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.chat.clear()
+        self.conversation_id = conversation.id
+        self.answers = [t.answer for t in conversation.turns]
+        for turn in conversation.turns:
+            self.turns += 1
+            self.chat.add_turn(self.turns, turn.question, "")
+            self.chat.show_answer(self.turns, turn.answer)
+        self.chat.query_one(ChatInput).questions.extend(t.question for t in conversation.turns)
+
+    # -------------------------------------------------------------- indexing
+    def _default_folder(self) -> str:
+        paths = [Path(p).parent for p in (self.chat.query_one(IndexStatusBar).status or _NoStatus).doc_paths]
+        return str(paths[0]) if paths and all(p == paths[0] for p in paths) else ""
+
+    def action_sync_index(self) -> None:
+        self._ask_folder("sync")
+
+    def action_rebuild_index(self) -> None:
+        self._ask_folder("rebuild")
+
+    def _ask_folder(self, mode: str) -> None:
+        if self.indexing:
+            self.notify("Indexing is already running", severity="warning")
+            return
+        title = "Sync the index with folder:" if mode == "sync" else "Rebuild the index from folder:"
+        self.push_screen(PromptScreen(title, self._default_folder()),
+                         lambda folder: self._start_indexing(mode, folder))
+
+    def _start_indexing(self, mode: str, folder: str | None) -> None:
+        if not folder:
+            return
+        path = Path(folder).expanduser()
+        if not path.is_dir():
+            self.notify(f"{path}: not a folder", title="Cannot index", severity="error")
+            return
+        self.indexing = True
+        self.chat.query_one(IndexProgressPanel).start(f"{mode}: {path}")
+        self._index(mode, path)
+
+    @work(thread=True, exclusive=True, group="index")
+    def _index(self, mode: str, folder: Path) -> None:
+        """Runs beside searching/reading; progress arrives as IndexProgress messages."""
+        def progress(done: int, total: int, what: str) -> None:
+            self.post_message(IndexProgress(done, total, what))
+
+        try:
+            if mode == "sync":
+                report = self.engine.sync(folder, progress=progress)
+            else:
+                files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in INDEX_SUFFIXES)
+                report = self.engine.build(files, progress=progress)
+            status = self.engine.status()
+        except QAError as exc:
+            self.post_message(IndexFinished(None, None, exc))
+            return
+        self.post_message(IndexFinished(report, status, None))
+
+    def on_index_progress(self, message: IndexProgress) -> None:
+        self.chat.query_one(IndexProgressPanel).advance(message.done, message.total, message.what)
+
+    def on_index_finished(self, message: IndexFinished) -> None:
+        self.indexing = False
+        self.chat.query_one(IndexProgressPanel).finish()
+        if message.error is not None:
+            self.notify(str(message.error), title="Indexing failed", severity="error", timeout=10)
+            return
+        self.chat.query_one(IndexStatusBar).show(message.status)
+        self.notify(_report_text(message.report), title="Index updated")
+        if not self.ready:
+            self._warm_up()
+
+    # -------------------------------------------------------- command palette
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Sync index", "Add/update/remove speeches from a folder (F5)", self.action_sync_index)
+        yield SystemCommand("Rebuild index", "Build the index from scratch from a folder", self.action_rebuild_index)
+        yield SystemCommand("Copy answer", "Copy the latest answer as Markdown (F2)", self.action_copy_answer)
+        yield SystemCommand("Export conversation", "Save the conversation as Markdown (F3)", self.action_export)
+        yield SystemCommand("Conversations", "Reopen or delete saved conversations (F4)", self.action_conversations)
+        yield SystemCommand("New conversation", "Start an empty conversation (ctrl+n)", self.action_new_conversation)
+        yield SystemCommand("Help", "Every key (F1)", self.action_help)
+
+    def on_unmount(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+
+class _NoStatus:
+    doc_paths: list[str] = []
+
+
+def _report_text(report: IndexReport | None) -> str:
+    if report is None:
+        return "done"
+    return (f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
+            f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped")
+
+
+def run(engine: Any, settings: Settings) -> None:
+    """Entry point for ``qa chat``: open the window at once; the engine warms up inside."""
+    QAApp(engine=engine, settings=settings).run()

@@ -1,0 +1,1 @@
+"""Screens of the chat app: the conversation, the reader, help and modal prompts."""

@@ -1,0 +1,60 @@
+"""One answer in the conversation: a placeholder while searching, then sentences and cards."""
+
+from __future__ import annotations
+
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Static
+
+from qa.types import Answer
+from tui.widgets.citation_card import CitationCard
+
+NO_ANSWER = "No answer was found in the speeches. Related passages:"
+
+
+def answer_content(answer: Answer) -> Content:
+    """Answer sentences, each followed by its ``[n]`` citation marker."""
+    parts: list[Content] = []
+    for sentence in answer.sentences:
+        parts.append(Content(sentence.text))
+        parts.append(Content.styled(f"[{sentence.cite}]", "bold $accent"))
+    return Content.assemble(*parts)
+
+
+class AnswerView(Vertical):
+    """Holds turn ``turn``'s answer; shows ``pending`` text until :meth:`show_answer`."""
+
+    def __init__(self, turn: int, pending: str = "searching…") -> None:
+        super().__init__(classes="answer", id=f"answer-{turn}")
+        self.turn = turn
+        self.answer: Answer | None = None
+        self._pending = pending
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield Static(Content.styled(self._pending, "italic $text-muted"), classes="pending")
+
+    def set_pending(self, text: str) -> None:
+        """Change the placeholder (e.g. "loading model…" → "searching…")."""
+        if self.answer is None:
+            for placeholder in self.query(".pending").results(Static):
+                placeholder.update(Content.styled(text, "italic $text-muted"))
+
+    def show_answer(self, answer: Answer) -> None:
+        """Replace the placeholder by the answer and its citation cards."""
+        self.answer = answer
+        self.remove_children()
+        widgets: list[Static] = []
+        if answer.resolved_question and answer.resolved_question != answer.question:
+            widgets.append(Static(Content.styled(f"↳ answered as: {answer.resolved_question}",
+                                                 "italic $text-muted"), classes="resolved"))
+        if answer.supported and answer.sentences:
+            widgets.append(Static(answer_content(answer), classes="answer-text"))
+        else:
+            widgets.append(Static(Content.styled(NO_ANSWER, "italic $text-warning"), classes="answer-text"))
+        widgets.extend(CitationCard(answer, i) for i in range(len(answer.hits)))
+        self.mount_all(widgets)
+
+    def show_error(self, message: str) -> None:
+        """The question failed: keep the message in the conversation (a notification also shows)."""
+        self.remove_children()
+        self.mount(Static(Content.styled(message, "$text-error"), classes="answer-error"))
