@@ -46,10 +46,14 @@ def check_budget(chunk_size: int, chunk_overlap: int) -> None:
     if chunk_size < MIN_CHUNK_SIZE:
         raise ConfigError(f"chunk_size must be at least {MIN_CHUNK_SIZE} characters, got {chunk_size}")
     if not 0 <= chunk_overlap <= chunk_size // 2:
-        raise ConfigError(f"chunk_overlap must be between 0 and chunk_size/2 ({chunk_size // 2}), got {chunk_overlap}")
+        raise ConfigError(
+            f"chunk_overlap must be between 0 and chunk_size/2 ({chunk_size // 2}), got {chunk_overlap}"
+        )
 
 
-def chunk_speech(text: str, sections: list[Section], *, chunk_size: int = 400, chunk_overlap: int = 40) -> list[Chunk]:
+def chunk_speech(
+    text: str, sections: list[Section], *, chunk_size: int = 400, chunk_overlap: int = 40
+) -> list[Chunk]:
     """All chunks of one speech, in text order."""
     check_budget(chunk_size, chunk_overlap)
     chunks: list[Chunk] = []
@@ -76,17 +80,18 @@ def _blocks(text: str, sections: list[Section]) -> list[_Block]:
         here = (*path, sec.title)
         own_end = sec.children[0].start if sec.children else sec.end
         out.append(_Block(here, sec.start, own_end))
-        for child in sec.children:
+        for n, child in enumerate(sec.children):
             visit(child, here)
-        if sec.children and sec.children[-1].end < sec.end:
-            out.append(_Block(here, sec.children[-1].end, sec.end))
+            gap_end = sec.children[n + 1].start if n + 1 < len(sec.children) else sec.end
+            if child.end < gap_end:  # text after an inline item's paragraph, before the next item
+                out.append(_Block(here, child.end, gap_end))
 
     pos = 0
     for root in sections:
         if root.start > pos:
             out.append(_Block((), pos, root.start))
         visit(root, ())
-        pos = root.end
+        pos = max(pos, root.end)
     out.append(_Block((), pos, len(text)))
     trimmed = (_Block(b.path, *_trim(text, b.start, b.end)) for b in out)
     return [b for b in trimmed if b.end > b.start]
@@ -106,7 +111,7 @@ def _merge(blocks: list[_Block], chunk_size: int) -> list[_Block]:
         if not prev.group and prev.path and prev_len <= small and is_child:
             out[-1] = _Block(b.path, prev.start, b.end)
         elif (
-            b.path
+            b.parent  # never merge top-level sections into one unlabelled chunk
             and (prev.group or len(prev.path) == len(b.path))
             and prev.parent == b.parent
             and (prev.group or prev_len <= small)

@@ -59,6 +59,7 @@ _TRAILING_FURNITURE = re.compile(
     r"|(?<=[。！？!?”」])\s*[\u4e00-\u9fffA-Za-z]{2,12}版权所有\s*$"
 )
 
+_TRAILING_SCAN = 40  # such fragments are short: only the end of a line is searched
 _TEASER_SCAN = 10  # a teaser/summary line sits among the first lines …
 _TEASER_LOOKAHEAD = 40  # … and repeats the start of a paragraph shortly after
 _TEASER_MIN = 15
@@ -108,18 +109,22 @@ def clean_text(raw: str) -> CleanText:
 
 def _cut_tail(lines: list[str], dropped: list[str]) -> list[str]:
     """Remove everything from the first tail marker that follows real speech text."""
+    lines = list(lines)
     seen = 0
     for i, line in enumerate(lines):
-        if seen >= _MIN_BODY_BEFORE_TAIL and len(line) <= 60 and _TAIL_MARKER.fullmatch(line):
-            dropped.extend(x for x in lines[i:] if x)
-            return lines[:i]
+        if len(line) <= 60 and _TAIL_MARKER.fullmatch(line):
+            if seen >= _MIN_BODY_BEFORE_TAIL:
+                dropped.extend(x for x in lines[i:] if x)
+                return lines[:i]
+            dropped.append(line)  # a navigation label above the text: drop just the line
+            lines[i] = ""
         seen += len(line)
     return lines
 
 
 def _strip_trailing(line: str, dropped: list[str]) -> str:
     """Remove a click counter or copyright notice glued to the end of a line."""
-    m = _TRAILING_FURNITURE.search(line)
+    m = _TRAILING_FURNITURE.search(line, max(0, len(line) - _TRAILING_SCAN))
     if not m:
         return line
     dropped.append(m.group().strip(_WS))

@@ -203,7 +203,7 @@ def _double_array(trie: dict) -> list[int]:
         slots = labels + ([0] if None in node else [])
         base = _free_base(used, bases, slots, search_from)
         bases.add(base)
-        while used[search_from]:
+        while used[search_from] or search_from in bases:  # a start hint only: keeps the scan short
             search_from += 1
         while base + 256 > len(used):
             used.extend(bytes(len(used)))

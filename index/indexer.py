@@ -22,7 +22,8 @@ import numpy as np
 
 from index.lexical import lexical_text, tokenize
 from index.model import ParsedDocument, embed_text
-from index.store import DocumentRecord, IndexStore, Manifest, write_lock
+from index.store import DocumentRecord, IndexStore, Manifest
+from index.store_write import discard, write_lock
 from qa.errors import IndexCorruptError, ModelMismatchError, QAError, ReadError
 from qa.settings import Settings
 from qa.types import IndexReport
@@ -179,7 +180,7 @@ class Indexer:
         except IndexCorruptError:
             if not discard_broken:
                 raise
-            IndexStore.discard(self.path)
+            discard(self.path)
             return IndexStore.open_for_write(self.path)
 
     def _read(self, files: Sequence[Path], known: dict[str, str], chunk_size: int, chunk_overlap: int,
@@ -231,7 +232,8 @@ class Indexer:
         offset = 0
         for record in records:
             n = len(record.tokens)
-            record.vectors = np.asarray([vectors[t] for t in texts[offset:offset + n]], np.float32).reshape(n, -1)
+            rows = [vectors[t] for t in texts[offset:offset + n]]
+            record.vectors = np.asarray(rows, np.float32).reshape(n, manifest.dimension)
             offset += n
         return records, len(fresh)
 

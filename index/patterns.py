@@ -21,7 +21,7 @@ SENTENCE_END = "。！？；!?;"
 PARAGRAPH_END = SENTENCE_END + "：:…”’」』）)】》>—~～."
 
 #: 同志们: / 同志们, / 各位领导、同志们: – opening and closing formulas, never sections.
-SALUTATION = re.compile(r"^(?:各位(?:领导|同志|代表|委员|来宾)[、，,]?)*同志们[：:，,！!]")
+SALUTATION = re.compile(r"^(?:各位(?:领导|同志|代表|委员|来宾)[、，,]?)*同志们(?:、[^，,：:。\n]{1,6})*[：:，,！!]")
 
 #: 第一篇: title / 第二篇 title – the marker of one speech inside a compilation file.
 PART_MARKER = re.compile(rf"^第({CN_NUM}|\d{{1,3}})篇(?:[：:\s]\s*(.*))?$")
@@ -92,9 +92,10 @@ def parse_date_line(line: str) -> str | None:
 
 
 def year_in_title(title: str) -> str | None:
-    """"2020" from a title like "2020年在全县…会议上的讲话"; ``None`` if no year is named."""
+    """The year "2020" from a title like "2020年在全县…会议上的讲话"; ``None`` if no year is named."""
     m = _YEAR_IN_TITLE.search(title)
     return _iso(int(m.group(1))) if m else None
+
 
 #: Headings that only count at the start of a paragraph: 一、 (一) 1、 (1) ①.
 PARA_HEADING = re.compile(

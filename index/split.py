@@ -108,6 +108,8 @@ def _one_speech(paras: list[Paragraph], fallback: str, given: str | None = None)
         used = {i for i in range(header) if _is_titleish(paras[i].text) and _same_title(paras[i].text, given)}
     else:
         title, used = _pick_title(paras[:header], fallback)
+    if len(used) == len(paras):  # nothing but a title: keep it as the text rather than lose it
+        used = set()
     body = [p.text for i, p in enumerate(paras) if i not in used]
     return SpeechDraft(title, _find_date(title, body, header - len(used)), body)
 

@@ -20,8 +20,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +33,7 @@ import numpy as np
 from index.lexical import LexicalIndex
 from index.model import embed_text
 from index.store import (
+    DB_FILE,
     SCHEMA_VERSION,
     DocumentRecord,
     IndexStore,
@@ -38,14 +42,47 @@ from index.store import (
     _lexical_dir,
     _now,
     _vectors_file,
+    faiss_module,
 )
+
+
+@contextmanager
+def write_lock(path: Path) -> Iterator[None]:
+    """One writer at a time per index folder: a thread lock plus an flock for other processes."""
+    key = str(path.resolve())
+    with _registry_lock:
+        lock = _thread_locks.setdefault(key, threading.Lock())
+    with lock:
+        path.mkdir(parents=True, exist_ok=True)
+        with open(path / ".write.lock", "a") as handle:
+            try:
+                import fcntl
+            except ImportError:  # pragma: no cover - non-POSIX: the thread lock is all we have
+                yield
+                return
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+_registry_lock = threading.Lock()
+_thread_locks: dict[str, threading.Lock] = {}
+
+
+def discard(path: Path) -> None:
+    """Move a damaged index's database aside (``*.broken``) so a full build can start afresh."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    for name in (DB_FILE, DB_FILE + "-wal", DB_FILE + "-shm"):
+        if (path / name).exists():
+            os.replace(path / name, path / f"{name}.{stamp}.broken")
 
 
 def commit(store: IndexStore, manifest: Manifest, documents: Sequence[DocumentRecord],
            remove_paths: Sequence[str], *, replace_all: bool) -> None:
     """Write one generation; on return the store serves it, on exception nothing changed."""
-    import faiss
-
+    faiss = faiss_module()
     old = store._manifest
     generation = (old.generation if old else 0) + 1
     now = _now()
@@ -81,6 +118,7 @@ def commit(store: IndexStore, manifest: Manifest, documents: Sequence[DocumentRe
             _remove(files)
             raise
         store._manifest, store._faiss, store._lexical = new_manifest, vectors, lexical
+        store._filter_cache = None
     _sweep(store.path, keep={generation, generation - 1})
 
 
@@ -133,8 +171,7 @@ def _rebuild_lexical(conn: Any) -> LexicalIndex:
 
 
 def _write_faiss(index: Any, target: Path) -> None:
-    import faiss
-
+    faiss = faiss_module()
     tmp = target.with_name(target.name + ".tmp")
     faiss.write_index(index, str(tmp))
     with open(tmp, "rb") as handle:

@@ -120,31 +120,55 @@ def _closing_positions(text: str, first_heading: int) -> list[int]:
     return out
 
 
+@dataclass
+class _Open:
+    """A section still open while nesting; ``confine`` ends an inline item with its paragraph."""
+
+    family: str
+    rank: int
+    section: Section
+    confine: int | None
+
+
 def _nest(text: str, heads: list[_Candidate], closings: list[int]) -> list[Section]:
-    """Arrange accepted headings into a tree; a closing salutation ends every open section."""
+    """Arrange accepted headings into a tree; a closing salutation ends every open section.
+
+    An inline item found inside a paragraph ("…。一是…。二是…") lasts at most to the end of
+    that paragraph, and is only a section under a heading – or when the speech has no
+    paragraph-level headings at all (a news text): in opening remarks it stays text.
+    """
     roots: list[Section] = []
-    stack: list[tuple[str, int, Section]] = []
+    stack: list[_Open] = []
     rank_of: dict[str, int] = {}
-    events = sorted([(h.pos, h) for h in heads] + [(p, None) for p in closings], key=lambda e: e[0])
+    has_para_headings = any(h.para_start for h in heads)
+    events: list[tuple[int, _Candidate | None]] = [(h.pos, h) for h in heads] + [(p, None) for p in closings]
 
     def pop_to(depth: int, end: int) -> None:
         while len(stack) > depth:
-            stack.pop()[2].end = end
+            item = stack.pop()
+            item.section.end = end if item.confine is None else min(end, item.confine)
 
-    for pos, head in events:
+    for pos, head in sorted(events, key=lambda e: e[0]):
+        expired = [d for d, o in enumerate(stack) if o.confine is not None and o.confine <= pos]
+        if expired:
+            pop_to(expired[0], pos)
         if head is None:
             pop_to(0, pos)
             continue
         rank = rank_of.setdefault(head.family, _RANK[_base(head.family)] if head.para_start else 4)
-        open_families = [f for f, _, _ in stack]
-        if head.family in open_families:
-            pop_to(open_families.index(head.family), pos)
+        families = [o.family for o in stack]
+        if head.family in families:
+            pop_to(families.index(head.family), pos)
         else:
-            while stack and stack[-1][1] > rank:
+            while stack and stack[-1].rank > rank:
                 pop_to(len(stack) - 1, pos)
         para_end = text.find("\n", pos)
-        section = Section(clause_title(text[pos : para_end if para_end >= 0 else len(text)]), rank, pos, pos)
-        (stack[-1][2].children if stack else roots).append(section)
-        stack.append((head.family, rank, section))
+        para_end = len(text) if para_end < 0 else para_end
+        inline = rank == 4 and not head.para_start
+        if inline and not stack and has_para_headings:
+            continue
+        section = Section(clause_title(text[pos:para_end]), rank, pos, pos)
+        (stack[-1].section.children if stack else roots).append(section)
+        stack.append(_Open(head.family, rank, section, para_end if inline else None))
     pop_to(0, len(text))
     return roots

@@ -85,7 +85,7 @@ def answer_from_dict(data: dict[str, Any]) -> Answer:
 
 
 def _now() -> str:
-    return datetime.now().isoformat(timespec="seconds")
+    return datetime.now().isoformat(timespec="microseconds")
 
 
 def title_for(question: str, limit: int = 40) -> str:

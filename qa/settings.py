@@ -25,6 +25,8 @@ class Settings:
 
     data_dir: Path = field(default_factory=lambda: user_data_path("speech-qa"))
     index_dir: Path | None = None
+    #: Where exported models live (default: ``data_dir/models``); tests share one across runs.
+    model_dir: Path | None = None
     model: str = DEFAULT_MODEL
     chunk_size: int = 400
     chunk_overlap: int = 40
@@ -42,7 +44,7 @@ class Settings:
     @property
     def models_dir(self) -> Path:
         """Where exported sentence-transformers model folders live."""
-        return self.data_dir / "models"
+        return self.model_dir if self.model_dir is not None else self.data_dir / "models"
 
     @property
     def chats_path(self) -> Path:

@@ -35,13 +35,12 @@ from tui.widgets.index_progress import IndexProgressPanel
 from tui.widgets.index_status import IndexStatusBar
 
 LOADING = "loading model…"
-INDEX_SUFFIXES = {".txt", ".md", ".text"}
 
 
 class QAApp(App[None]):
     """Chat over the speeches: ask, read sources in context, keep conversations."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses elsewhere keep the styles
     TITLE = "speech-qa"
     BINDINGS = [
         Binding("f1", "help", "Help", priority=True),
@@ -60,6 +59,7 @@ class QAApp(App[None]):
         self.conversation_id: int | None = None
         self.answers: list[Answer] = []  # of the open conversation, oldest first
         self.ready = False
+        self.warm_failed = False  # warm-up failed (no index yet): retried after indexing
         self.queue: deque[tuple[int, str]] = deque()
         self.asking = False
         self.turns = 0
@@ -97,6 +97,7 @@ class QAApp(App[None]):
 
     def on_engine_ready(self, message: EngineReady) -> None:
         bar = self.chat.query_one(IndexStatusBar)
+        self.warm_failed = message.error is not None
         if message.error is not None:
             bar.show(None, "")
             self.notify(str(message.error), title="Index not ready", severity="error", timeout=10)
@@ -242,8 +243,7 @@ class QAApp(App[None]):
         self.answers = [t.answer for t in conversation.turns]
         for turn in conversation.turns:
             self.turns += 1
-            self.chat.add_turn(self.turns, turn.question, "")
-            self.chat.show_answer(self.turns, turn.answer)
+            self.chat.add_turn(self.turns, turn.question, "", turn.answer)
         self.chat.query_one(ChatInput).questions.extend(t.question for t in conversation.turns)
 
     # -------------------------------------------------------------- indexing
@@ -286,8 +286,7 @@ class QAApp(App[None]):
             if mode == "sync":
                 report = self.engine.sync(folder, progress=progress)
             else:
-                files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in INDEX_SUFFIXES)
-                report = self.engine.build(files, progress=progress)
+                report = self.engine.build([folder], progress=progress)
             status = self.engine.status()
         except QAError as exc:
             self.post_message(IndexFinished(None, None, exc))
@@ -305,7 +304,7 @@ class QAApp(App[None]):
             return
         self.chat.query_one(IndexStatusBar).show(message.status)
         self.notify(_report_text(message.report), title="Index updated")
-        if not self.ready:
+        if self.warm_failed:
             self._warm_up()
 
     # -------------------------------------------------------- command palette

@@ -71,14 +71,20 @@ def _bigrams(text: str) -> set[str]:
 class FakeEngine:
     """Same methods as QAEngine; counts calls so tests can check what the app asked."""
 
-    def __init__(self, *, delay: float = 0.0, missing_index: bool = False, top_k: int = 3) -> None:
+    def __init__(self, *, delay: float = 0.0, index_delay: float = 0.0, missing_index: bool = False,
+                 top_k: int = 3) -> None:
         self.delay = delay
+        self.index_delay = index_delay
         self.missing_index = missing_index
         self.top_k = top_k
         self.asked: list[tuple[str, str | None]] = []
         self.returned_at: float | None = None
         self.release = threading.Event()
         self.release.set()  # tests may clear() it to hold ask() until they set() it
+        self.warm_gate = threading.Event()
+        self.warm_gate.set()  # likewise for warm_up()
+        self.index_gate = threading.Event()
+        self.index_gate.set()  # and for indexing after its first file
         self.texts = {doc: (DATA / doc).read_text(encoding="utf-8") for doc in SPEECHES}
         self.chunks: list[_Chunk] = []
         for doc, text in self.texts.items():
@@ -90,6 +96,7 @@ class FakeEngine:
 
     def warm_up(self) -> None:
         time.sleep(self.delay)
+        self.warm_gate.wait(10)
         self._check()
 
     def status(self) -> IndexStatus:
@@ -135,9 +142,10 @@ class FakeEngine:
 
     def _report(self, paths: Sequence[str], progress: Callable[[int, int, str], None] | None) -> IndexReport:
         for i, path in enumerate(paths, 1):
-            time.sleep(self.delay)
+            time.sleep(self.index_delay)
             if progress:
                 progress(i, len(paths), Path(path).name)
+            self.index_gate.wait(10)
         self.missing_index = False
         return IndexReport(added=list(paths), chunks_embedded=len(self.chunks))
 
@@ -145,4 +153,5 @@ class FakeEngine:
         return self._report(sorted(str(p) for p in Path(folder).glob("*.txt")), progress)
 
     def build(self, paths: Sequence[Path], *, progress: Callable[[int, int, str], None] | None = None) -> IndexReport:
-        return self._report([str(p) for p in paths], progress)
+        files = [f for p in paths for f in (sorted(Path(p).glob("*.txt")) if Path(p).is_dir() else [Path(p)])]
+        return self._report([str(f) for f in files], progress)

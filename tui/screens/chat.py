@@ -46,9 +46,9 @@ class ChatScreen(Screen[None]):
     def conversation(self) -> VerticalScroll:
         return self.query_one("#conversation", VerticalScroll)
 
-    def add_turn(self, turn: int, question: str, pending: str) -> None:
-        """Show the question and a placeholder for its answer, scrolled into view."""
-        self.conversation.mount_all([QuestionView(question), AnswerView(turn, pending)])
+    def add_turn(self, turn: int, question: str, pending: str, answer: Answer | None = None) -> None:
+        """Show the question and its answer (or a placeholder for it), scrolled into view."""
+        self.conversation.mount_all([QuestionView(question), AnswerView(turn, pending, answer)])
         self.conversation.scroll_end(animate=False)
 
     def answer_view(self, turn: int) -> AnswerView | None:

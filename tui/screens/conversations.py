@@ -43,6 +43,8 @@ class ConversationsScreen(ModalScreen[int | None]):
         options.add_options([Option(_label(c), id=str(c.id)) for c in rows])
         if not rows:
             options.add_option(Option("(no saved conversations)", id="none", disabled=True))
+        else:
+            options.highlighted = 0
         options.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

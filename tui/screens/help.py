@@ -31,7 +31,7 @@ def binding_rows(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
 def help_content(groups: list[KeyGroup]) -> Content:
     """A two-column key table per group."""
     lines: list[Content] = []
-    width = max((len(k) for _, rows in groups for k, _ in rows), default=8) + 2
+    width = min(max((len(k) for _, rows in groups for k, _ in rows), default=8), 22) + 2
     for title, rows in groups:
         lines.append(Content.styled(title, "bold $accent"))
         lines.extend(Content.assemble((f"  {k:<{width}}", "bold"), d) for k, d in rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
@@ -21,17 +22,34 @@ def answer_content(answer: Answer) -> Content:
     return Content.assemble(*parts)
 
 
+def _answer_widgets(answer: Answer) -> list[Static]:
+    """"answered as" (for a resolved follow-up), the sentences or the no-answer note, the cards."""
+    widgets: list[Static] = []
+    if answer.resolved_question and answer.resolved_question != answer.question:
+        widgets.append(Static(Content.styled(f"↳ answered as: {answer.resolved_question}",
+                                             "italic $text-muted"), classes="resolved"))
+    if answer.supported and answer.sentences:
+        widgets.append(Static(answer_content(answer), classes="answer-text"))
+    else:
+        widgets.append(Static(Content.styled(NO_ANSWER, "italic $text-warning"), classes="answer-text"))
+    widgets.extend(CitationCard(answer, i) for i in range(len(answer.hits)))
+    return widgets
+
+
 class AnswerView(Vertical):
     """Holds turn ``turn``'s answer; shows ``pending`` text until :meth:`show_answer`."""
 
-    def __init__(self, turn: int, pending: str = "searching…") -> None:
+    def __init__(self, turn: int, pending: str = "searching…", answer: Answer | None = None) -> None:
         super().__init__(classes="answer", id=f"answer-{turn}")
         self.turn = turn
-        self.answer: Answer | None = None
+        self.answer = answer
         self._pending = pending
 
-    def compose(self):  # type: ignore[no-untyped-def]
-        yield Static(Content.styled(self._pending, "italic $text-muted"), classes="pending")
+    def compose(self) -> ComposeResult:
+        if self.answer is not None:
+            yield from _answer_widgets(self.answer)
+        else:
+            yield Static(Content.styled(self._pending, "italic $text-muted"), classes="pending")
 
     def set_pending(self, text: str) -> None:
         """Change the placeholder (e.g. "loading model…" → "searching…")."""
@@ -43,16 +61,7 @@ class AnswerView(Vertical):
         """Replace the placeholder by the answer and its citation cards."""
         self.answer = answer
         self.remove_children()
-        widgets: list[Static] = []
-        if answer.resolved_question and answer.resolved_question != answer.question:
-            widgets.append(Static(Content.styled(f"↳ answered as: {answer.resolved_question}",
-                                                 "italic $text-muted"), classes="resolved"))
-        if answer.supported and answer.sentences:
-            widgets.append(Static(answer_content(answer), classes="answer-text"))
-        else:
-            widgets.append(Static(Content.styled(NO_ANSWER, "italic $text-warning"), classes="answer-text"))
-        widgets.extend(CitationCard(answer, i) for i in range(len(answer.hits)))
-        self.mount_all(widgets)
+        self.mount_all(_answer_widgets(answer))
 
     def show_error(self, message: str) -> None:
         """The question failed: keep the message in the conversation (a notification also shows)."""

@@ -1,0 +1,63 @@
+"""Fixtures shared by every test layer: the sample data and a real index built once per run.
+
+The real-model fixtures export the bundled e5-small once into pytest's cache folder
+(``.pytest_cache/d/models``, reused by later runs) and build one index of tests/data per
+session, so the end-to-end tests pay for embedding once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from qa.engine import QAEngine
+from qa.settings import Settings
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the user's config or data dir."""
+    for key in list(os.environ):
+        if key.startswith("QA_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("QA_CONFIG", str(tmp_path / "no-config.toml"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    return DATA
+
+
+@pytest.fixture(scope="session")
+def sample_files() -> list[Path]:
+    return sorted(DATA.glob("*.txt"))
+
+
+@pytest.fixture(scope="session")
+def seeds() -> list[dict]:
+    return [json.loads(line) for line in (DATA / "seeds_dev.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def model_dir(request: pytest.FixtureRequest) -> Path:
+    """One exported model for the whole run (and later runs), outside any test's tmp dir."""
+    return Path(request.config.cache.mkdir("models"))
+
+
+@pytest.fixture(scope="session")
+def real_settings(tmp_path_factory: pytest.TempPathFactory, model_dir: Path) -> Settings:
+    return Settings(data_dir=tmp_path_factory.mktemp("qa-data"), model_dir=model_dir)
+
+
+@pytest.fixture(scope="session")
+def real_engine(real_settings: Settings, sample_files: list[Path]) -> QAEngine:
+    """The real engine over an index of the sample speeches, built once."""
+    engine = QAEngine(real_settings)
+    engine.build(sample_files)
+    return engine

@@ -1,0 +1,100 @@
+"""End to end with the real bundled model on the sample speeches (tests/data)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import unicodedata
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from qa.engine import QAEngine
+from qa.errors import EmptyQuestionError, ModelMismatchError
+from qa.settings import Settings
+from qa.types import Filters
+
+pytestmark = pytest.mark.e2e
+
+
+def canon(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def _hit_rank(hits, gold: list[str]) -> int | None:
+    golds = [canon(g) for g in gold]
+    return next((h.rank for h in hits if any(g in canon(h.text) for g in golds)), None)
+
+
+def test_seed_questions_hit_at_5(real_engine: QAEngine, seeds: list[dict]) -> None:
+    ranks = [_hit_rank(real_engine.search(s["q"], top_k=5), s["gold"]) for s in seeds]
+    hit5 = sum(r is not None for r in ranks) / len(ranks)
+    assert hit5 >= 0.8, list(zip([s["q"] for s in seeds], ranks, strict=True))
+
+
+def test_answers_are_verbatim_and_cited(real_engine: QAEngine, seeds: list[dict]) -> None:
+    for seed in seeds:
+        answer = real_engine.ask(seed["q"])
+        for sent in answer.sentences:
+            hit = answer.hits[sent.cite - 1]
+            assert hit.chunk_id == sent.chunk_id
+            assert hit.text[sent.start - hit.start : sent.end - hit.start] == sent.text
+            speech = real_engine.speech_text(hit.chunk_id)
+            assert speech.text[sent.start : sent.end] == sent.text
+            assert (sent.start - hit.start, sent.end - hit.start) in hit.highlights
+
+
+def test_answer_accuracy_on_seeds(real_engine: QAEngine, seeds: list[dict]) -> None:
+    ok = 0
+    for seed in seeds:
+        answer = real_engine.ask(seed["q"])
+        text = canon("".join(s.text for s in answer.sentences))
+        ok += any(canon(g) in text for g in seed["gold"])
+    assert ok / len(seeds) >= 0.7
+
+
+@pytest.mark.parametrize("question", ["今天天气怎么样", "how do I bake bread", "世界杯足球赛谁是冠军？"])
+def test_off_topic_questions_get_no_answer(real_engine: QAEngine, question: str) -> None:
+    answer = real_engine.ask(question)
+    assert not answer.supported
+    assert answer.sentences == ()
+    assert answer.hits  # still shown as related reading
+
+
+def test_empty_question(real_engine: QAEngine) -> None:
+    with pytest.raises(EmptyQuestionError):
+        real_engine.ask("   ")
+
+
+def test_filters_restrict_hits(real_engine: QAEngine) -> None:
+    hits = real_engine.search("党建工作", top_k=10, filters=Filters(doc="002_"))
+    assert hits and all(Path(h.doc_path).name.startswith("002_") for h in hits)
+    hits = real_engine.search("意识形态", top_k=10, filters=Filters(section="第二"))
+    assert hits and all(any("第二" in s for s in h.section) for h in hits)
+
+
+def test_model_mismatch_is_a_clear_error(real_engine: QAEngine) -> None:
+    other = QAEngine(replace(real_engine.settings, model="some/other-model"))
+    with pytest.raises(ModelMismatchError, match="some/other-model"):
+        other.ask("统一战线")
+
+
+def test_incremental_add_and_remove(real_settings: Settings, sample_files: list[Path], tmp_path: Path) -> None:
+    settings = replace(real_settings, index_dir=tmp_path / "index")
+    engine = QAEngine(settings)
+    folder = tmp_path / "speeches"
+    folder.mkdir()
+    for f in sample_files[:2]:
+        shutil.copy(f, folder)
+    first = engine.sync(folder)
+    before = engine.status()
+    assert first.chunks_embedded == before.chunks
+    shutil.copy(sample_files[2], folder)
+    second = engine.add([folder])
+    after = engine.status()
+    assert second.added == [str((folder / sample_files[2].name).resolve())]
+    assert second.chunks_embedded == after.chunks - before.chunks > 0
+    engine.remove([folder / sample_files[2].name])
+    assert engine.status().chunks == before.chunks
+    assert all(h.doc_path.endswith(sample_files[2].name) is False for h in engine.search("统战", top_k=20))

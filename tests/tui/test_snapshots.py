@@ -1,0 +1,51 @@
+"""Snapshot tests (pytest-textual-snapshot) of the main screen, the reader and help.
+
+Deterministic: fixed terminal size, the FakeEngine, no clocks on screen, cursor blink off.
+Regenerate with ``pytest tests/tui --snapshot-update`` after an intended UI change.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fake_engine import FakeEngine
+from helpers import QUESTION, SIZE, ask, settle
+from textual.pilot import Pilot
+
+from qa.settings import Settings
+from tui.app import QAApp
+from tui.widgets.chat_input import ChatInput
+
+
+def _app(tmp_path: Path) -> QAApp:
+    return QAApp(engine=FakeEngine(), settings=Settings(data_dir=tmp_path / "data"))
+
+
+async def _answered(pilot: Pilot[None]) -> None:
+    await settle(pilot)
+    pilot.app.query_one(ChatInput).cursor_blink = False
+    await ask(pilot, QUESTION)
+
+
+def test_main_screen_with_answer(snap_compare: Any, tmp_path: Path) -> None:
+    assert snap_compare(_app(tmp_path), terminal_size=SIZE, run_before=_answered)
+
+
+def test_reader(snap_compare: Any, tmp_path: Path) -> None:
+    async def open_reader(pilot: Pilot[None]) -> None:
+        await _answered(pilot)
+        await pilot.press("escape", "enter")
+        await settle(pilot)
+
+    assert snap_compare(_app(tmp_path), terminal_size=SIZE, run_before=open_reader)
+
+
+def test_help_screen(snap_compare: Any, tmp_path: Path) -> None:
+    async def open_help(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        pilot.app.query_one(ChatInput).cursor_blink = False
+        await pilot.press("f1")
+        await pilot.pause()
+
+    assert snap_compare(_app(tmp_path), terminal_size=SIZE, run_before=open_help)
