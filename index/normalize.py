@@ -40,3 +40,34 @@ def normalize(text: str) -> str:
         return ""
     folded = unicodedata.normalize("NFKC", text)
     return str(_t2s().convert(folded)).lower()
+
+
+def _fold_char(ch: str) -> str:
+    folded = unicodedata.normalize("NFKC", ch)
+    if len(folded) != 1:
+        folded = ch
+    simp = str(_t2s().convert(folded)).lower()
+    return simp if len(simp) == 1 else folded.lower() if len(folded.lower()) == 1 else folded
+
+
+_char_cache: dict[str, str] = {}
+
+
+def normalize_same_length(text: str) -> str:
+    """:func:`normalize` one character for one, so spans found in the result are spans of ``text``.
+
+    Used to find and highlight matches in stored text; characters whose folding would
+    change the length (ligatures, "㈠") are left as they are.
+    """
+    out = []
+    for ch in text:
+        folded = _char_cache.get(ch)
+        if folded is None:
+            folded = _char_cache.setdefault(ch, _fold_char(ch))
+        out.append(folded)
+    return "".join(out)
+
+
+def to_simplified(text: str) -> str:
+    """Traditional→simplified only (case and width kept): what the dense encoder is given."""
+    return str(_t2s().convert(text)) if text else ""

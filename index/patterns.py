@@ -21,7 +21,9 @@ SENTENCE_END = "。！？；!?;"
 PARAGRAPH_END = SENTENCE_END + "：:…”’」』）)】》>—~～."
 
 #: 同志们: / 同志们, / 各位领导、同志们: – opening and closing formulas, never sections.
-SALUTATION = re.compile(r"^(?:各位(?:领导|同志|代表|委员|来宾)[、，,]?)*同志们(?:、[^，,：:。\n]{1,6})*[：:，,！!]")
+SALUTATION = re.compile(
+    r"^(?:各位(?:领导|同志|代表|委员|来宾)[、，,]?)*同志们(?:、[^，,：:。\n]{1,6})*[：:，,！!]"
+)
 
 #: 第一篇: title / 第二篇 title – the marker of one speech inside a compilation file.
 PART_MARKER = re.compile(rf"^第({CN_NUM}|\d{{1,3}})篇(?:[：:\s]\s*(.*))?$")

@@ -53,25 +53,48 @@ def _candidates(ranked: list[Ranked]) -> list[_Candidate]:
     return out
 
 
+def _is_heading(r: Ranked, span: tuple[int, int]) -> bool:
+    """Whether a sentence is just a heading of its passage ("一要壮大主流舆论。").
+
+    A heading restates the topic; in this genre the answer is what follows it.
+    """
+    sent = r.row.text[span[0] : span[1]].strip().rstrip("。：:，,；;、 ")
+    return bool(sent) and any(
+        title.startswith(sent) or (sent.startswith(title) and len(sent) - len(title) <= 4)
+        for title in r.row.section if title)
+
+
+def _with_followers(ranked: list[Ranked], cand: _Candidate) -> list[_Candidate]:
+    """A heading sentence together with the sentence after it, which carries its content."""
+    r = ranked[cand.rank]
+    if not _is_heading(r, cand.span):
+        return [cand]
+    after = [sp for sp in r.spans if sp[0] >= cand.span[1]]
+    return [cand, _Candidate(cand.rank, after[0], cand.score, cand.lexical)] if after else [cand]
+
+
 def choose_sentences(ranked: list[Ranked]) -> list[_Candidate]:
     """The best sentence, plus up to two more nearly as good, in reading order.
 
-    With no lexical evidence at all (an English or fully paraphrased question), the lead
-    sentence of the best passage is taken: in this genre a section opens with its point.
+    A heading chosen as best brings the sentence after it. With no lexical evidence at all
+    (an English or fully paraphrased question), the lead of the best passage is taken:
+    in this genre a section opens with its point.
     """
     cands = _candidates(ranked)
     if not cands:
         return []
     if max(c.lexical for c in cands) == 0.0:
-        return [c for c in cands if c.rank == 0][:1]
+        return _with_followers(ranked, [c for c in cands if c.rank == 0][0])
     cands.sort(key=lambda c: -c.score)
     best = cands[0]
-    chosen = [best]
+    chosen = _with_followers(ranked, best)
+    taken = {(c.rank, c.span) for c in chosen}
     for c in cands[1:]:
-        if len(chosen) == MAX_SENTENCES or c.score < KEEP_RATIO * best.score:
+        if len(chosen) >= MAX_SENTENCES or c.score < KEEP_RATIO * best.score:
             break
-        if c.lexical > 0:
+        if c.lexical > 0 and (c.rank, c.span) not in taken and not _is_heading(ranked[c.rank], c.span):
             chosen.append(c)
+            taken.add((c.rank, c.span))
     return sorted(chosen, key=lambda c: (c.rank, c.span))
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from index.normalize import to_simplified
 from index.store import ChunkRow, IndexStore
 from qa.fusion import fold_duplicates, rrf
 from qa.sentences import SentenceScorer, split_sentences
@@ -52,7 +53,9 @@ def _pool(store: IndexStore, qvec: np.ndarray, question: str, allowed: set[int] 
 def rank_passages(store: IndexStore, encoder: Any, question: str, top_k: int,
                   allowed: set[int] | None = None) -> list[Ranked]:
     """The ``top_k`` best passages for ``question``, reranked and de-duplicated."""
-    qvec = np.asarray(encoder.encode_query(question), dtype=np.float32)
+    # The collection is simplified Chinese: a traditional-script question is folded first,
+    # which the encoder would otherwise see as different tokens.
+    qvec = np.asarray(encoder.encode_query(to_simplified(question)), dtype=np.float32)
     fused = _pool(store, qvec, question, allowed)
     if not fused:
         return []
@@ -61,7 +64,8 @@ def rank_passages(store: IndexStore, encoder: Any, question: str, top_k: int,
     dense = dict(zip([cid for cid, _ in fused], store.vectors([cid for cid, _ in fused]) @ qvec, strict=True))
     spans = {cid: split_sentences(rows[cid].text) for cid, _ in fused}
     flat = [(cid, a, b) for cid, _ in fused for a, b in spans[cid]]
-    scorer = SentenceScorer(question, [rows[cid].text[a:b] for cid, a, b in flat])
+    scorer = SentenceScorer(question, [rows[cid].text[a:b] for cid, a, b in flat],
+                            [" ".join(rows[cid].section) for cid, _a, _b in flat])
     sent_scores: dict[int, list[float]] = {cid: [] for cid, _ in fused}
     for i, (cid, _a, _b) in enumerate(flat):
         sent_scores[cid].append(scorer.score(i))

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from functools import lru_cache
+from index.normalize import normalize, normalize_same_length
 
 #: Sentence ends; a closing quote or bracket right after one stays with its sentence.
 _SENT_END = re.compile(r"[^。！？；!?;\n]*(?:[。！？；!?;]+[”’」』）)\"']*|\n|$)")
@@ -24,27 +23,6 @@ _QUESTION_NOISE = set(
     "什么 怎么 怎样 如何 哪些 哪个 哪里 为什么 为何 是否 有没有 多少 几个 吗 呢 吧 呀 的 了 是 有 在 要 把 和 与 及 对 "
     "我们 你们 他们 应该 应当 需要 能够 可以 请问 一下".split()
 )
-
-
-@lru_cache(maxsize=1)
-def _t2s():  # type: ignore[no-untyped-def]
-    from opencc import OpenCC
-
-    return OpenCC("t2s")
-
-
-@lru_cache(maxsize=65536)
-def _norm_char(ch: str) -> str:
-    folded = unicodedata.normalize("NFKC", ch).lower()
-    if len(folded) != 1:
-        return ch.lower() if len(ch.lower()) == 1 else ch
-    simp = _t2s().convert(folded)
-    return simp if len(simp) == 1 else folded
-
-
-def normalize_same_length(text: str) -> str:
-    """NFKC + traditional→simplified + lowercase, one character for one, so spans carry over."""
-    return "".join(_norm_char(ch) for ch in text)
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -61,48 +39,47 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def bigrams(text: str) -> list[str]:
-    """Character bigrams of the CJK/alnum runs of a normalized text (the unit of Chinese matching)."""
-    out: list[str] = []
-    for run in re.findall(r"[\w]+", text):
-        if len(run) == 1:
-            out.append(run)
-        out.extend(run[i : i + 2] for i in range(len(run) - 1))
-    return out
-
-
 def query_terms(question: str) -> list[str]:
-    """Bigrams of the question that can carry its topic (question words removed)."""
-    norm = normalize_same_length(question)
-    for noise in sorted(_QUESTION_NOISE, key=len, reverse=True):
-        if len(noise) > 1:
-            norm = norm.replace(noise, " " * len(noise))
-    return [b for b in dict.fromkeys(bigrams(norm)) if b not in _QUESTION_NOISE and len(b) == 2]
+    """The words of the question that can carry its topic (jieba's precise cut, normalized).
+
+    Whole words, not overlapping bigrams, so a long term (统一战线) counts once rather than
+    three times; question words and particles are dropped.
+    """
+    from index.lexical import _jieba_module
+
+    words = _jieba_module().lcut(normalize(question))
+    return [w for w in dict.fromkeys(words) if w.strip() and any(c.isalnum() for c in w) and w not in _QUESTION_NOISE]
+
+
+#: A question word found only in the headings above a sentence counts this much: the
+#: heading says what the sentence under it is about ("四要转变作风促落实" › "要大力弘扬…的作风").
+CONTEXT_WEIGHT = 0.5
 
 
 class SentenceScorer:
-    """IDF-weighted bigram coverage of the question by a sentence.
+    """IDF-weighted coverage of the question's words by a sentence and the headings above it.
 
     IDF is computed over the candidate sentences themselves, so words every candidate
     shares (the collection's jargon) count less than the ones that single out the answer.
     """
 
-    def __init__(self, question: str, sentences: Sequence[str]) -> None:
+    def __init__(self, question: str, sentences: Sequence[str], contexts: Sequence[str] | None = None) -> None:
         self.terms = query_terms(question)
+        self._present: list[dict[str, float]] = []
         df: Counter[str] = Counter()
-        self._grams: list[set[str]] = []
-        for sent in sentences:
-            grams = set(bigrams(normalize_same_length(sent)))
-            self._grams.append(grams)
-            df.update(t for t in self.terms if t in grams)
-        n = max(len(sentences), 1)
-        self.idf = {t: math.log(1 + n / (1 + df[t])) for t in self.terms}
+        for i, sent in enumerate(sentences):
+            norm = normalize_same_length(sent)
+            context = normalize(contexts[i]) if contexts else ""
+            present = {t: 1.0 if t in norm else CONTEXT_WEIGHT for t in self.terms if t in norm or t in context}
+            self._present.append(present)
+            df.update(t for t, w in present.items() if w == 1.0)
+        n = len(sentences)
+        self.idf = {t: math.log((n + 1) / (df[t] + 0.5)) for t in self.terms}
         self._total = sum(self.idf.values()) or 1.0
 
     def score(self, index: int) -> float:
-        """Share (0..1) of the question's weighted bigrams found in sentence ``index``."""
-        grams = self._grams[index]
-        return sum(w for t, w in self.idf.items() if t in grams) / self._total
+        """Share (0..1) of the question's weighted words found in sentence ``index`` (or its headings)."""
+        return sum(self.idf[t] * w for t, w in self._present[index].items()) / self._total
 
 
 def match_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:

@@ -257,3 +257,16 @@ async def test_help_lists_every_key(engine: FakeEngine, settings: Settings) -> N
         await pilot.press("escape", "question_mark")  # ? works once the focus left the input
         assert isinstance(app.focused, CitationCard) or isinstance(app.screen, HelpScreen)
         assert isinstance(app.screen, HelpScreen)
+
+
+async def test_command_palette_offers_index_and_chat_commands(engine: FakeEngine, settings: Settings) -> None:
+    app = QAApp(engine=engine, settings=settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for title in ("Sync index", "Rebuild index", "Copy answer", "Export conversation", "Conversations", "Help"):
+            assert title in titles
+        rebuild = next(c for c in app.get_system_commands(app.screen) if c.title == "Rebuild index")
+        rebuild.callback()
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen) and "Rebuild" in app.screen.title_text

