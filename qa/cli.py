@@ -10,9 +10,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from qa.engine import QAEngine
 from qa.errors import QAError
 from qa.factory import make_engine
-from qa.engine import QAEngine
 from qa.types import Filters
 
 app = typer.Typer(help="Ask questions of a collection of Chinese speeches, offline, with citations.",
@@ -241,3 +241,5 @@ def _root(ctx: typer.Context) -> None:
 
 def main() -> None:
     app()
+if __name__ == "__main__":
+    main()

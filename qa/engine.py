@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from index.store import IndexStore, index_status
-from qa.errors import EmptyQuestionError, IndexMissingError, ModelMismatchError
+from qa.errors import EmptyQuestionError, ModelMismatchError
 from qa.settings import Settings
 from qa.types import Answer, Filters, Hit, IndexReport, IndexStatus, SpeechText
 
@@ -53,6 +53,16 @@ class QAEngine:
 
                 self._encoder = load_query_encoder(self.settings)
             return self._encoder
+
+    @property
+    def store(self) -> IndexStore:
+        """The open index (opened on first use); raises IndexMissingError when there is none."""
+        return self._open_store()
+
+    @property
+    def query_encoder(self) -> Any:
+        """The query encoder, checked against the index's model."""
+        return self._query_encoder(self._open_store())
 
     def warm_up(self) -> None:
         """Load the index and the query encoder now (the TUI calls this in a worker)."""
@@ -121,10 +131,7 @@ class QAEngine:
         return self._after_write(self._indexer().add(paths, progress))
 
     def remove(self, paths: Sequence[Path]) -> IndexReport:
-        try:
-            return self._after_write(self._indexer().remove(paths))
-        except IndexMissingError:
-            raise
+        return self._after_write(self._indexer().remove(paths))
 
     def sync(self, folder: Path, *, progress: Progress | None = None) -> IndexReport:
         return self._after_write(self._indexer().sync(folder, progress))

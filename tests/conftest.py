@@ -23,7 +23,7 @@ DATA = Path(__file__).resolve().parent / "data"
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reads the user's config or data dir."""
     for key in list(os.environ):
-        if key.startswith("QA_"):
+        if key.startswith("QA_") and not key.startswith("QA_TEST_"):
             monkeypatch.delenv(key)
     monkeypatch.setenv("QA_CONFIG", str(tmp_path / "no-config.toml"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
@@ -46,8 +46,12 @@ def seeds() -> list[dict]:
 
 @pytest.fixture(scope="session")
 def model_dir(request: pytest.FixtureRequest) -> Path:
-    """One exported model for the whole run (and later runs), outside any test's tmp dir."""
-    return Path(request.config.cache.mkdir("models"))
+    """One exported model for the whole run (and later runs), outside any test's tmp dir.
+
+    ``QA_TEST_MODELS_DIR`` points it at an existing export instead.
+    """
+    env = os.environ.get("QA_TEST_MODELS_DIR")
+    return Path(env) if env else Path(request.config.cache.mkdir("models"))
 
 
 @pytest.fixture(scope="session")

