@@ -32,6 +32,7 @@ import numpy as np
 
 from index.model import embed_text
 from index.normalize import normalize
+from qa.errors import IndexCorruptError
 
 _IDS_FILE = "ids.npy"
 _VOCAB_FILE = "bm25.vocab.json"  # tokens; position = column of the matrix
@@ -112,9 +113,10 @@ def _query_tokenizer(entries: Mapping[str, int], dictionary: Path | None) -> Any
     """A jieba Tokenizer over ``entries``, ready to cut (no dictionary loading, no cache, no log).
 
     jieba would parse ``dictionary`` itself and cache the result in the temp dir under a name
-    derived from the path — one stale file per index generation. Parsing a dictionary this
-    size takes ~25-50 ms, no more than loading such a cache (marshal) does, so it is built
-    here directly: the same prefix dictionary ``Tokenizer.gen_pfdict`` makes.
+    derived from the path — one stale file per index generation. Reading a dictionary this
+    size and building its prefixes takes ~15-20 ms, no more than loading such a cache
+    (marshal, measured 25-40 ms), so it is built here directly: the same prefix dictionary
+    ``Tokenizer.gen_pfdict`` makes.
     """
     import jieba
 
@@ -131,7 +133,7 @@ def _query_tokenizer(entries: Mapping[str, int], dictionary: Path | None) -> Any
 
 def _read_dictionary(path: Path) -> dict[str, int]:
     """``word freq`` lines of a jieba dictionary; ValueError names the file if one is malformed."""
-    parts = path.read_text(encoding="utf-8").split()  # ~3x faster than parsing line by line
+    parts = path.read_text(encoding="utf-8").split()  # faster than parsing line by line
     try:
         if len(parts) % 2:
             raise ValueError("odd number of fields")
@@ -239,10 +241,18 @@ class LexicalIndex:
                     if self._entries is not None:
                         self._tokenizer = _query_tokenizer(self._entries, None)
                     elif self._dictionary is not None:
-                        self._tokenizer = _query_tokenizer(_read_dictionary(self._dictionary), self._dictionary)
+                        self._tokenizer = _query_tokenizer(self._read_dictionary(), self._dictionary)
                     else:
                         self._tokenizer = _jieba_module().dt
         return self._tokenizer
+
+    def _read_dictionary(self) -> dict[str, int]:
+        """The saved query dictionary; read on first use, so damage shows as a user-facing error."""
+        assert self._dictionary is not None
+        try:
+            return _read_dictionary(self._dictionary)
+        except (OSError, ValueError) as exc:
+            raise IndexCorruptError(f"the index is damaged ({exc}); rebuild it with `qa index build PATH`") from None
 
     def query_tokens(self, text: str) -> list[str]:
         """Search tokens of a question, as :func:`tokenize` would give, cut with the small dictionary."""

@@ -22,9 +22,9 @@ KEEP_RATIO = 0.8
 PASSAGE_WEIGHT = 0.3
 #: Support thresholds (see scripts/calibrate_support.py): the question is answered when the
 #: best passage is this close in meaning, or close enough *and* its words are found.
-DENSE_SURE = 0.86
-DENSE_MIN = 0.80
-LEXICAL_MIN = 0.35
+DENSE_SURE = 0.88
+DENSE_MIN = 0.70
+LEXICAL_MIN = 0.45
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import numpy as np
 from index.normalize import to_simplified
 from index.store import ChunkRow, IndexStore
 from qa.fusion import fold_duplicates, rrf
-from qa.sentences import SentenceScorer, split_sentences
+from qa.sentences import SentenceScorer, match_spans, split_sentences
 from qa.types import Hit
 
 #: Passages each retriever proposes; fused and reranked down to top_k.
@@ -30,6 +30,8 @@ SENTENCE_WEIGHT = 0.5
 #: Weight of the dense and lexical lists in the fusion.
 DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 1.0
+#: Reciprocal-rank-fusion constant (see qa.fusion.RRF_K).
+FUSION_K = 60
 
 
 @dataclass
@@ -44,10 +46,24 @@ class Ranked:
     score: float
 
 
+FUSION = "score"
+ALPHA = 0.7
+
+
 def _pool(store: IndexStore, qvec: np.ndarray, question: str, allowed: set[int] | None) -> list[tuple[int, float]]:
     dense = store.dense_search(qvec, POOL, allowed)
     lexical = store.lexical_search(question, POOL, allowed)
-    return rrf([dense, lexical], [DENSE_WEIGHT, LEXICAL_WEIGHT])[: POOL]
+    if FUSION == "rrf":
+        return rrf([dense, lexical], [DENSE_WEIGHT, LEXICAL_WEIGHT], k=FUSION_K)[: POOL]
+    ids = list(dict.fromkeys([c for c, _ in dense] + [c for c, _ in lexical]))
+    if not ids:
+        return []
+    dvec = dict(zip(ids, store.vectors(ids) @ qvec, strict=True))
+    dmax, dmin = max(dvec.values()), min(dvec.values())
+    bm = dict(lexical)
+    bmax = max(bm.values(), default=1.0) or 1.0
+    fused = {c: ALPHA * (dvec[c] - dmin) / (dmax - dmin + 1e-9) + (1 - ALPHA) * bm.get(c, 0.0) / bmax for c in ids}
+    return sorted(fused.items(), key=lambda kv: -kv[1])[:POOL]
 
 
 def rank_passages(store: IndexStore, encoder: Any, question: str, top_k: int,
@@ -65,7 +81,7 @@ def rank_passages(store: IndexStore, encoder: Any, question: str, top_k: int,
     spans = {cid: split_sentences(rows[cid].text) for cid, _ in fused}
     flat = [(cid, a, b) for cid, _ in fused for a, b in spans[cid]]
     scorer = SentenceScorer(question, [rows[cid].text[a:b] for cid, a, b in flat],
-                            [" ".join(rows[cid].section) for cid, _a, _b in flat])
+                            [" ".join(rows[cid].section) for cid, _a, _b in flat], cut=store.lexical.cut)
     sent_scores: dict[int, list[float]] = {cid: [] for cid, _ in fused}
     for i, (cid, _a, _b) in enumerate(flat):
         sent_scores[cid].append(scorer.score(i))
@@ -81,6 +97,6 @@ def rank_passages(store: IndexStore, encoder: Any, question: str, top_k: int,
         also = tuple(dict.fromkeys(rows[a].title for a in absorbed if rows[a].title != row.title or rows[a].doc_path != row.doc_path))
         hit = Hit(rank=rank, score=round(float(score_of[cid]), 4), chunk_id=cid, doc_path=row.doc_path,
                   title=row.title, date=row.date, section=row.section, text=row.text, start=row.start,
-                  end=row.end, also_in=also)
+                  end=row.end, also_in=also, matches=tuple(match_spans(row.text, scorer.terms)))
         out.append(Ranked(hit, row, spans[cid], sent_scores[cid], float(dense[cid]), float(score_of[cid])))
     return out

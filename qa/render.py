@@ -9,17 +9,8 @@ from typing import Any
 
 from rich.console import Console, Group
 from rich.panel import Panel
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.text import Text
 
-from qa.sentences import match_spans, query_terms
 from qa.types import Answer, Hit, IndexReport, IndexStatus
 
 
@@ -29,8 +20,8 @@ def hit_text(hit: Hit, question: str, *, max_chars: int | None = None) -> Text:
     text = Text(body)
     for start, end in hit.highlights:
         text.stylize("underline bold", start, min(end, len(body)))
-    for start, end in match_spans(body, query_terms(question)):
-        text.stylize("bold yellow", start, end)
+    for start, end in hit.matches:
+        text.stylize("bold yellow", start, min(end, len(body)))
     return text
 
 
@@ -99,6 +90,16 @@ def print_json(console: Console, data: Any) -> None:
 @contextmanager
 def progress_bar(console: Console, what: str) -> Iterator[Any]:
     """A progress callback ``(done, total, what)`` drawing chunks/s and ETA on stderr."""
+    # imported here: rich.progress (tables, spinners; ~10 ms) is only needed by index jobs, not by `qa ask`
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[rate]}"),
                TimeElapsedColumn(), TimeRemainingColumn()]

@@ -10,9 +10,12 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from index.normalize import normalize, normalize_same_length
+
+#: Cuts a text into (normalized) words.
+Cut = Callable[[str], list[str]]
 
 #: Sentence ends; a closing quote or bracket right after one stays with its sentence.
 _SENT_END = re.compile(r"[^。！？；!?;\n]*(?:[。！？；!?;]+[”’」』）)\"']*|\n|$)")
@@ -38,15 +41,21 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def query_terms(question: str) -> list[str]:
+def _full_cut(text: str) -> list[str]:
+    from index.lexical import _jieba_module
+
+    return list(_jieba_module().lcut(normalize(text)))
+
+
+def query_terms(question: str, cut: Cut | None = None) -> list[str]:
     """The words of the question that can carry its topic (jieba's precise cut, normalized).
 
     Whole words, not overlapping bigrams, so a long term (统一战线) counts once rather than
-    three times; question words and particles are dropped.
+    three times; question words and particles are dropped. ``cut`` is the index's own
+    small-dictionary cutter (``LexicalIndex.cut``), which spares loading jieba's full
+    dictionary on a cold start; without it, full jieba is used.
     """
-    from index.lexical import _jieba_module
-
-    words = _jieba_module().lcut(normalize(question))
+    words = (cut or _full_cut)(question)
     return [w for w in dict.fromkeys(words) if w.strip() and any(c.isalnum() for c in w) and w not in _QUESTION_NOISE]
 
 
@@ -62,8 +71,9 @@ class SentenceScorer:
     shares (the collection's jargon) count less than the ones that single out the answer.
     """
 
-    def __init__(self, question: str, sentences: Sequence[str], contexts: Sequence[str] | None = None) -> None:
-        self.terms = query_terms(question)
+    def __init__(self, question: str, sentences: Sequence[str], contexts: Sequence[str] | None = None,
+                 cut: Cut | None = None) -> None:
+        self.terms = query_terms(question, cut)
         self._present: list[dict[str, float]] = []
         df: Counter[str] = Counter()
         for i, sent in enumerate(sentences):

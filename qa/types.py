@@ -28,6 +28,8 @@ class Hit:
     also_in: tuple[str, ...] = ()
     #: Spans (relative to ``text``) of the answer sentences taken from this passage.
     highlights: tuple[tuple[int, int], ...] = ()
+    #: Spans (relative to ``text``) of the question's words, for highlighting.
+    matches: tuple[tuple[int, int], ...] = ()
 
     def citation(self) -> str:
         """``讲话标题 (date) › 一、… › （二）…`` as users cite it."""
@@ -39,6 +41,7 @@ class Hit:
         data["section"] = list(self.section)
         data["also_in"] = list(self.also_in)
         data["highlights"] = [list(h) for h in self.highlights]
+        data["matches"] = [list(m) for m in self.matches]
         return data
 
 

@@ -168,7 +168,7 @@ def load_cmrc(shared: Path, workdir: Path, limit: int | None) -> tuple[list[Path
             path = workdir / f"{para['id']}.txt"
             path.write_text(para["context"], encoding="utf-8")
             files.append(path)
-            for qa in para["qas"]:
+            for qa in (q for q in para["qas"] if q["question"].strip()):
                 queries.append(Query(qa["question"], [a["text"] for a in qa["answers"]]))
     return files, queries[:limit] if limit else queries
 

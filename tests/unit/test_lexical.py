@@ -1,15 +1,24 @@
-"""BM25 over jieba tokens: exact wording, traditional characters, filters, persistence."""
+"""BM25 over jieba tokens: exact wording, traditional characters, filters, persistence, the fast query path."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import textwrap
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index.lexical import LexicalIndex, lexical_text, tokenize
 from index.normalize import normalize
+from qa.errors import IndexCorruptError
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data"
 
 
 @pytest.fixture(scope="module")
@@ -91,3 +100,140 @@ def test_lexical_text_header_is_optional() -> None:
     assert lexical_text("标题", ("一、总体要求",), "正文", header=False) == "正文"
     with_header = lexical_text("标题", ("一、总体要求",), "正文", header=True)
     assert "标题" in with_header and "一、总体要求" in with_header and with_header.endswith("正文")
+
+
+# ------------------------------------------------------------- fast query path
+SEEDS = [json.loads(line)["q"] for line in (DATA / "seeds_dev.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+QUERIES = [*SEEDS, "机关专职党务工作人员按什么比例配备", "機關專職黨務工作人員", "严格落实意识形态工作责任制", "党建 ２０２１年"]
+
+
+def _known(index: LexicalIndex, tokens: list[str]) -> list[str]:
+    return [t for t in dict.fromkeys(tokens) if t in index._columns]
+
+
+def test_scores_equal_bm25s(tmp_path: Path, paragraphs: list[str], lexical: LexicalIndex) -> None:
+    """The numpy scoring of the saved matrix gives bm25s's own scores."""
+    import bm25s
+
+    retriever = bm25s.BM25()
+    retriever.index([tokenize(p) for p in paragraphs], show_progress=False)
+    lexical.save(tmp_path / "lex")
+    loaded = LexicalIndex.load(tmp_path / "lex")
+    checked = 0
+    for query in QUERIES:
+        known = _known(lexical, tokenize(query))
+        if known:  # bm25s cannot score a query without a known token; ours gives zeros
+            expected = retriever.get_scores(known)
+            np.testing.assert_allclose(lexical.scores(known), expected, rtol=0, atol=1e-5)
+            np.testing.assert_allclose(loaded.scores(known), expected, rtol=0, atol=1e-5)
+            checked += 1
+        else:
+            assert not lexical.scores(tokenize(query)).any()
+    assert checked >= len(QUERIES) - 2
+
+
+def test_small_dictionary_cuts_questions_like_full_jieba(tmp_path: Path, lexical: LexicalIndex) -> None:
+    """Same index tokens and results as with jieba's full dictionary; precise-mode words agree too.
+
+    A precise-mode word of the full dictionary that no passage uses (安全感 in this speech)
+    may come out in parts: only the words the index knows must be the same.
+    """
+    import jieba
+
+    lexical.save(tmp_path / "lex")
+    loaded = LexicalIndex.load(tmp_path / "lex")
+    identical = 0
+    for query in QUERIES:
+        assert _known(loaded, loaded.query_tokens(query)) == _known(lexical, tokenize(query)), query
+        assert loaded.search(query, 10) == lexical.search_tokens(tokenize(query), 10), query
+        full, small = jieba.lcut(normalize(query)), loaded.cut(query)
+        assert "".join(small) == normalize(query) and set(_known(loaded, full)) <= set(small), query
+        identical += full == small
+    assert identical >= len(QUERIES) - 3
+
+
+def test_cut_is_precise_mode(lexical: LexicalIndex) -> None:
+    words = lexical.cut("機關專職黨務工作人員按什麼比例配備？")
+    assert "".join(words) == "机关专职党务工作人员按什么比例配备?"
+    assert len(words) == len(set(words)) and "比例" in words  # search mode would repeat sub-words
+
+
+def test_saved_dictionary_is_a_jieba_dictionary(tmp_path: Path, lexical: LexicalIndex) -> None:
+    """jieba itself can load the file, with the full dictionary's total frequency."""
+    import jieba
+
+    from index.lexical import _jieba_module
+
+    lexical.save(tmp_path / "lex")
+    own = jieba.Tokenizer(str(tmp_path / "lex" / "jieba.dict"))
+    own.tmp_dir = str(tmp_path)  # keep jieba's cache out of the shared temp dir
+    own.initialize()
+    assert own.total == _jieba_module().dt.total
+    loaded = LexicalIndex.load(tmp_path / "lex")
+    for query in QUERIES:
+        assert own.lcut_for_search(normalize(query)) == loaded._query_tokenizer().lcut_for_search(normalize(query))
+
+
+def test_query_side_loads_neither_bm25s_nor_the_full_dictionary(tmp_path: Path, lexical: LexicalIndex) -> None:
+    """A fresh process answers from the saved index fast and silently (what a cold `qa ask` pays)."""
+    lexical.save(tmp_path / "lex")
+    code = textwrap.dedent(f"""
+        import sys, time
+        from pathlib import Path
+        from index.lexical import LexicalIndex
+        index = LexicalIndex.load(Path({str(tmp_path / "lex")!r}))
+        start = time.perf_counter()
+        hits = index.search("机关专职党务工作人员按什么比例配备", 3)
+        first = time.perf_counter() - start
+        assert hits and index.cut("党务工作")
+        import jieba
+        print(sorted(m for m in ("bm25s", "scipy") if m in sys.modules), jieba.dt.initialized, first < 2.0)
+    """)
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["[]", "False", "True"] and done.stderr == ""
+
+
+def test_first_use_from_many_threads(tmp_path: Path, lexical: LexicalIndex) -> None:
+    lexical.save(tmp_path / "lex")
+    loaded = LexicalIndex.load(tmp_path / "lex")
+    barrier = threading.Barrier(6)
+
+    def ask(query: str) -> tuple[list[tuple[int, float]], int]:
+        barrier.wait()
+        return loaded.search(query, 5), id(loaded._query_tokenizer())
+
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(ask, QUERIES[:6]))
+    assert len({tokenizer for _, tokenizer in results}) == 1
+    assert [hits for hits, _ in results] == [lexical.search(q, 5) for q in QUERIES[:6]]
+
+
+def test_index_saved_by_bm25s_still_loads(tmp_path: Path, paragraphs: list[str], lexical: LexicalIndex) -> None:
+    """Indexes written before the query dictionary existed keep working (questions cut with full jieba)."""
+    import bm25s
+
+    retriever = bm25s.BM25()
+    retriever.index([tokenize(p) for p in paragraphs], show_progress=False)
+    retriever.save(str(tmp_path / "old"), show_progress=False)
+    np.save(tmp_path / "old" / "ids.npy", lexical.ids)
+    old = LexicalIndex.load(tmp_path / "old")
+    for query in QUERIES:
+        assert old.search(query, 5) == lexical.search(query, 5)
+
+
+def test_damaged_dictionary_is_a_user_error(tmp_path: Path, lexical: LexicalIndex) -> None:
+    lexical.save(tmp_path / "lex")
+    (tmp_path / "lex" / "jieba.dict").write_text("党建 多\n", encoding="utf-8")
+    with pytest.raises(IndexCorruptError, match="jieba.dict"):
+        LexicalIndex.load(tmp_path / "lex").search("党建", 5)
+    (tmp_path / "lex" / "jieba.dict").unlink()
+    with pytest.raises(ValueError, match="jieba.dict"):
+        LexicalIndex.load(tmp_path / "lex")
+
+
+def test_collection_without_any_token_round_trips(tmp_path: Path) -> None:
+    index = LexicalIndex.build([1, 2], [[], []])
+    index.save(tmp_path / "lex")
+    loaded = LexicalIndex.load(tmp_path / "lex")
+    assert len(loaded) == 2 and loaded.search("党建", 5) == [] and loaded.cut("党建") == index.cut("党建")
