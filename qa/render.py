@@ -105,10 +105,15 @@ def progress_bar(console: Console, what: str) -> Iterator[Any]:
                TimeElapsedColumn(), TimeRemainingColumn()]
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task(what, total=None, rate="")
+        stage = [""]
 
         def update(done: int, total: int, label: str) -> None:
+            if label != stage[0]:  # a new stage ("reading" files, then "embedding" chunks) counts anew
+                stage[0] = label
+                bar.reset(task, total=total, description=label or what)
+            unit = "files" if label == "reading" else "chunks"
+            bar.update(task, completed=done, total=total)
             speed = bar.tasks[0].speed
-            bar.update(task, completed=done, total=total, description=label or what,
-                       rate=f"{speed:.1f} chunks/s" if speed else "")
+            bar.update(task, rate=f"{speed:.1f} {unit}/s" if speed else "")
 
         yield update

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from index.normalize import normalize_same_length
-from qa.fusion import fold_duplicates, rrf
+from qa.fusion import fold_duplicates, rrf, score_fusion
 from qa.sentences import SentenceScorer, match_spans, query_terms, split_sentences
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -77,3 +78,12 @@ def test_fold_duplicates_keeps_first_and_lists_absorbed() -> None:
     para = "要始终坚持统一战线大团结、大联合的主题,有效整合各类社会资源,把一切可以团结的力量凝聚起来。"
     texts = {1: para, 2: "另一段完全不同的文字，讲的是宣传思想工作。", 3: "前言。" + para}
     assert fold_duplicates([1, 2, 3], texts) == [(1, [3]), (2, [])]
+
+
+def test_score_fusion_keeps_dense_margin_and_adds_bm25() -> None:
+    dense = {1: 0.90, 2: 0.80, 3: 0.85}
+    fused = dict(score_fusion(dense, {2: 10.0, 3: 5.0}, alpha=0.7))
+    assert fused[1] == pytest.approx(0.7)
+    assert fused[2] == pytest.approx(0.3)
+    assert fused[3] == pytest.approx(0.7 * 0.5 + 0.3 * 0.5)
+    assert score_fusion({}, {1: 3.0}, 0.7) == []
