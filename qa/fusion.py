@@ -23,15 +23,18 @@ def rrf(runs: Sequence[Sequence[tuple[int, float]]], weights: Sequence[float] | 
     return sorted(fused.items(), key=lambda kv: -kv[1])
 
 
-def score_fusion(dense: Mapping[int, float], lexical: Mapping[int, float], alpha: float) -> list[tuple[int, float]]:
+def score_fusion(dense: Mapping[int, float], lexical: Mapping[int, float], alpha: float,
+                 min_span: float = 0.0) -> list[tuple[int, float]]:
     """``alpha`` x min-max normalized cosine + (1 - alpha) x BM25 / max BM25, best first.
 
-    Ids missing from ``lexical`` score 0 there (they were below its cut-off).
+    Ids missing from ``lexical`` score 0 there (they were below its cut-off). Cosines are
+    scaled by at least ``min_span``: when all candidates are about equally close (a short
+    keyword query), their tiny differences must not be stretched into a decisive margin.
     """
     if not dense:
         return []
     top, low = max(dense.values()), min(dense.values())
-    span = (top - low) or 1.0
+    span = max(top - low, min_span) or 1.0
     best_bm25 = max(lexical.values(), default=0.0) or 1.0
     fused = {cid: alpha * (cos - low) / span + (1 - alpha) * lexical.get(cid, 0.0) / best_bm25
              for cid, cos in dense.items()}

@@ -32,6 +32,8 @@ SENTENCE_WEIGHT = 0.5
 #: keeps the *margin* of a confident dense match, which rank fusion throws away.
 FUSION = "score"
 ALPHA = 0.7
+#: Cosine spread below which dense differences are not stretched to the full 0..1 range.
+DENSE_MIN_SPAN = 0.05
 #: Weights and constant of the "rrf" alternative.
 DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 1.0
@@ -58,7 +60,7 @@ def _pool(store: IndexStore, qvec: np.ndarray, question: str, allowed: set[int] 
         return rrf([dense, lexical], [DENSE_WEIGHT, LEXICAL_WEIGHT], k=FUSION_K)[:POOL]
     ids = list(dict.fromkeys([c for c, _ in dense] + [c for c, _ in lexical]))
     cosines = dict(zip(ids, (store.vectors(ids) @ qvec).tolist(), strict=True)) if ids else {}
-    return score_fusion(cosines, dict(lexical), ALPHA)[:POOL]
+    return score_fusion(cosines, dict(lexical), ALPHA, DENSE_MIN_SPAN)[:POOL]
 
 
 def rank_passages(store: IndexStore, encoder: Any, question: str, top_k: int,

@@ -62,10 +62,37 @@ def query_terms(question: str, cut: Cut | None = None) -> list[str]:
 #: A question word found only in the headings above a sentence counts this much: the
 #: heading says what the sentence under it is about ("四要转变作风促落实" › "要大力弘扬…的作风").
 CONTEXT_WEIGHT = 0.5
+#: A sentence holding (nearly) the whole query verbatim covers it fully: users type a 提法
+#: ("应配尽配", "小办公大服务") expecting exactly that wording, which word coverage alone
+#: may not reward (jieba cuts a 提法 into pieces every passage shares). Partial stretches
+#: get nothing: measured on the dev sets, they only add noise to word coverage.
+PHRASE_FULL = 0.8
+#: Shortest stretch (characters) that counts as a verbatim phrase match.
+PHRASE_MIN = 4
+
+
+def _core(question: str) -> str:
+    """The normalized question without punctuation or spaces: what a verbatim match is measured on."""
+    return "".join(ch for ch in normalize_same_length(question) if ch.isalnum())
+
+
+def phrase_share(core: str, sentence_norm: str) -> float:
+    """Length of the longest stretch of ``core`` (>= PHRASE_MIN chars) found verbatim in the sentence, over len(core).
+
+    Found through the question's PHRASE_MIN-grams: consecutive present grams make one stretch.
+    """
+    if len(core) < PHRASE_MIN:
+        return 1.0 if core and core in sentence_norm else 0.0
+    best = run = 0
+    for i in range(len(core) - PHRASE_MIN + 1):
+        run = run + 1 if core[i : i + PHRASE_MIN] in sentence_norm else 0
+        best = max(best, run)
+    return (best + PHRASE_MIN - 1) / len(core) if best else 0.0
 
 
 class SentenceScorer:
-    """IDF-weighted coverage of the question's words by a sentence and the headings above it.
+    """IDF-weighted coverage of the question's words by a sentence and the headings above it,
+    plus the share of the question found there verbatim.
 
     IDF is computed over the candidate sentences themselves, so words every candidate
     shares (the collection's jargon) count less than the ones that single out the answer.
@@ -75,9 +102,13 @@ class SentenceScorer:
                  cut: Cut | None = None) -> None:
         self.terms = query_terms(question, cut)
         self._present: list[dict[str, float]] = []
+        self._phrase: list[float] = []
+        core = _core(question)
         df: Counter[str] = Counter()
         for i, sent in enumerate(sentences):
             norm = normalize_same_length(sent)
+            share = phrase_share(core, norm)
+            self._phrase.append(share if share >= PHRASE_FULL else 0.0)
             context = normalize(contexts[i]) if contexts else ""
             present = {t: 1.0 if t in norm else CONTEXT_WEIGHT for t in self.terms if t in norm or t in context}
             self._present.append(present)
@@ -87,8 +118,9 @@ class SentenceScorer:
         self._total = sum(self.idf.values()) or 1.0
 
     def score(self, index: int) -> float:
-        """Share (0..1) of the question's weighted words found in sentence ``index`` (or its headings)."""
-        return sum(self.idf[t] * w for t, w in self._present[index].items()) / self._total
+        """How well sentence ``index`` (with its headings) covers the question, 0..1."""
+        words = sum(self.idf[t] * w for t, w in self._present[index].items()) / self._total
+        return max(words, self._phrase[index])
 
 
 def match_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:

@@ -24,12 +24,12 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from eval_retrieval import Query, canon, load_cmrc, load_seeds  # noqa: E402
 
-from qa import compose, ranking  # noqa: E402
+from qa import compose, ranking, sentences  # noqa: E402
 from qa.engine import QAEngine  # noqa: E402
 from qa.factory import make_engine  # noqa: E402
 
-MODULES = {"R": ranking, "C": compose}
-KNOBS = {"R": ("FUSION", "ALPHA", "DENSE_WEIGHT", "LEXICAL_WEIGHT", "FUSION_K", "SENTENCE_WEIGHT", "POOL"),
+MODULES = {"R": ranking, "C": compose, "S": sentences}
+KNOBS = {"S": ("CONTEXT_WEIGHT", "PHRASE_FULL"), "R": ("FUSION", "ALPHA", "DENSE_MIN_SPAN", "DENSE_WEIGHT", "LEXICAL_WEIGHT", "FUSION_K", "SENTENCE_WEIGHT", "POOL"),
          "C": ("KEEP_RATIO", "PASSAGE_WEIGHT", "MAX_SENTENCES")}
 
 

@@ -114,3 +114,12 @@ def test_empty_question_is_a_clear_error(real_env: list[str]) -> None:
     result = runner.invoke(app, ["ask", "   ", *real_env])
     assert result.exit_code == 1
     assert "empty" in result.output
+
+
+@pytest.mark.e2e
+def test_demo_on_existing_index_asks_the_sample_question(real_env: list[str]) -> None:
+    result = runner.invoke(app, ["demo", "--no-chat", *real_env])
+    assert result.exit_code == 0, result.output
+    flat = "".join(ch for ch in result.output if not ch.isspace() and ch != "│")  # undo the panel's wrapping
+    assert "机关专职党务工作人员按什么比例配备" in flat
+    assert "百分之一至百分之二" in flat
