@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from qa.errors import QAError
-from qa.types import Answer, AnswerSentence, Hit
+from qa.types import Answer
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -69,19 +69,7 @@ class Conversation:
 
 def answer_from_dict(data: dict[str, Any]) -> Answer:
     """Inverse of ``Answer.to_dict()`` (tuples restored), for reopening stored turns."""
-    hits = tuple(
-        Hit(**{**h, "section": tuple(h["section"]), "also_in": tuple(h.get("also_in", ())),
-               "highlights": tuple(tuple(x) for x in h.get("highlights", ()))})
-        for h in data.get("hits", [])
-    )
-    return Answer(
-        question=data["question"],
-        sentences=tuple(AnswerSentence(**s) for s in data.get("answer", [])),
-        hits=hits,
-        supported=bool(data.get("supported", True)),
-        resolved_question=data.get("resolved_question"),
-        seconds=float(data.get("seconds", 0.0)),
-    )
+    return Answer.from_dict(data)
 
 
 def _now() -> str:

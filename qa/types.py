@@ -44,6 +44,13 @@ class Hit:
         data["matches"] = [list(m) for m in self.matches]
         return data
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Hit:
+        """Inverse of :meth:`to_dict` (lists back to tuples)."""
+        spans = ("highlights", "matches")
+        return cls(**{**data, "section": tuple(data["section"]), "also_in": tuple(data.get("also_in", ())),
+                      **{k: tuple(tuple(x) for x in data.get(k, ())) for k in spans}})
+
 
 @dataclass(frozen=True)
 class AnswerSentence:
@@ -78,6 +85,18 @@ class Answer:
             "hits": [h.to_dict() for h in self.hits],
             "seconds": round(self.seconds, 4),
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Answer:
+        """Inverse of :meth:`to_dict`, for reopening stored conversations."""
+        return cls(
+            question=data["question"],
+            sentences=tuple(AnswerSentence(**s) for s in data.get("answer", [])),
+            hits=tuple(Hit.from_dict(h) for h in data.get("hits", [])),
+            supported=bool(data.get("supported", True)),
+            resolved_question=data.get("resolved_question"),
+            seconds=float(data.get("seconds", 0.0)),
+        )
 
 
 @dataclass(frozen=True)

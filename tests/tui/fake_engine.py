@@ -68,6 +68,29 @@ def _bigrams(text: str) -> set[str]:
     return {text[i:i + 2] for i in range(len(text) - 1) if _CJK.match(text[i]) and _CJK.match(text[i + 1])}
 
 
+_CONTENT_CHAR = re.compile(r"[\w\u4e00-\u9fff]")
+
+
+def matched_spans(text: str, question: str, min_len: int = 2) -> list[tuple[int, int]]:
+    """Non-overlapping spans of ``text`` that also occur in ``question`` (greedy, longest first)."""
+    q = "".join(question.split())
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(text):
+        best = 0
+        if _CONTENT_CHAR.match(text[i]):
+            length = min_len
+            while i + length <= len(text) and text[i:i + length] in q:
+                best = length
+                length += 1
+        if best:
+            spans.append((i, i + best))
+            i += best
+        else:
+            i += 1
+    return spans
+
+
 class FakeEngine:
     """Same methods as QAEngine; counts calls so tests can check what the app asked."""
 
@@ -105,12 +128,13 @@ class FakeEngine:
                            dimension=384, updated="2024-05-01T09:30:00",
                            doc_paths=[str(DATA / d) for d in SPEECHES])
 
-    def _hit(self, rank: int, chunk: _Chunk, score: float, sentences: list[AnswerSentence]) -> Hit:
+    def _hit(self, rank: int, chunk: _Chunk, score: float, sentences: list[AnswerSentence], question: str) -> Hit:
         title, date = SPEECHES[chunk.doc]
         spans = tuple((s.start - chunk.start, s.end - chunk.start) for s in sentences if s.chunk_id == chunk.chunk_id)
         return Hit(rank=rank, score=score, chunk_id=chunk.chunk_id, doc_path=str(DATA / chunk.doc), title=title,
                    date=date, section=chunk.section, text=self.texts[chunk.doc][chunk.start:chunk.end],
-                   start=chunk.start, end=chunk.end, highlights=spans)
+                   start=chunk.start, end=chunk.end, highlights=spans,
+                   matches=tuple(matched_spans(self.texts[chunk.doc][chunk.start:chunk.end], question)))
 
     def _best_sentence(self, rank: int, chunk: _Chunk, grams: set[str]) -> AnswerSentence:
         text = self.texts[chunk.doc]
@@ -129,7 +153,7 @@ class FakeEngine:
                         key=lambda t: (t[0], t[1]), reverse=True)[: top_k or self.top_k]
         supported = bool(scored) and scored[0][0] >= 3
         sentences = [self._best_sentence(i, c, grams) for i, (_, _, c) in enumerate(scored[:2], 1)] if supported else []
-        hits = tuple(self._hit(i, c, float(s), sentences) for i, (s, _, c) in enumerate(scored, 1))
+        hits = tuple(self._hit(i, c, float(s), sentences, resolved or question) for i, (s, _, c) in enumerate(scored, 1))
         answer = Answer(question=question, sentences=tuple(sentences), hits=hits, supported=supported,
                         resolved_question=resolved, seconds=0.0)
         self.returned_at = time.perf_counter()

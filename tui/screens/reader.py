@@ -17,7 +17,7 @@ from textual.widgets import Footer, Static
 
 from qa.errors import QAError
 from qa.types import Hit, SpeechText
-from tui.highlight import styled_passage
+from tui.highlight import clip_spans, styled_passage
 
 #: Lines of context kept visible above the passage.
 CONTEXT_LINES = 2
@@ -99,12 +99,12 @@ class ReaderScreen(Screen[None]):
     def _render_speech(self, text: str, hit: Hit) -> None:
         """Mount the speech as blocks, the passage highlighted, then scroll to it."""
         marks = tuple((hit.start + s, hit.start + e) for s, e in hit.highlights)
+        words = tuple((hit.start + s, hit.start + e) for s, e in hit.matches)
         widgets: list[Static] = []
         first_passage: Static | None = None
         for s, e, inside in speech_blocks(text, hit.start, hit.end):
-            spans = tuple((max(a, s) - s, min(b, e) - s) for a, b in marks if a < e and b > s)
             body = text[s:e].rstrip("\n")
-            content = styled_passage(body, self.question, spans) if inside else Content(body)
+            content = styled_passage(body, clip_spans(marks, s, e), clip_spans(words, s, e)) if inside else Content(body)
             block = Static(content, classes="block passage" if inside else "block")
             if inside and first_passage is None:
                 first_passage = block

@@ -12,14 +12,14 @@ from qa.types import Answer, Hit
 from tui.highlight import card_excerpt
 
 
-def card_content(hit: Hit, question: str) -> Content:
+def card_content(hit: Hit) -> Content:
     """Card text: ``[n] title (date)``, the section path, then a few lines of the passage."""
     head = Content.assemble((f"[{hit.rank}] ", "bold $accent"), (hit.title, "bold"),
                             (f"  {hit.date}" if hit.date else "", "$text-muted"))
     lines = [head]
     if hit.section:
         lines.append(Content.styled(" › ".join(hit.section), "italic $text-muted"))
-    lines.append(card_excerpt(hit, question))
+    lines.append(card_excerpt(hit))
     if hit.also_in:
         lines.append(Content.styled("also in: " + "; ".join(hit.also_in), "$text-muted"))
     return Content("\n").join(lines)
@@ -44,7 +44,7 @@ class CitationCard(Static, can_focus=True):
 
     def __init__(self, answer: Answer, index: int) -> None:
         hit = answer.hits[index]
-        super().__init__(card_content(hit, answer.resolved_question or answer.question), classes="card")
+        super().__init__(card_content(hit), classes="card")
         self.answer = answer
         self.index = index
 
