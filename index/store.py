@@ -136,9 +136,19 @@ def _lexical_dir(path: Path, generation: int) -> Path:
 def _date_bounds(value: str | None, name: str) -> str | None:
     if value is None or value == "":
         return None
-    if not _DATE.match(value):
+    if not _DATE.match(value) or not _real_date(value):
         raise FilterError(f"--{name} {value!r}: expected a date as YYYY, YYYY-MM or YYYY-MM-DD")
     return value
+
+
+def _real_date(value: str) -> bool:
+    """Whether an ISO prefix names a real period (no month 13, no 2月30日)."""
+    parts = [int(p) for p in value.split("-")]
+    try:
+        datetime(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError:
+        return False
+    return True
 
 
 class IndexStore:

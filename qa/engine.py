@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from index.store import IndexStore, index_status
-from qa.errors import EmptyQuestionError, ModelMismatchError
+from qa.errors import EmptyQuestionError, FilterError, ModelMismatchError
 from qa.settings import Settings
 from qa.types import Answer, Filters, Hit, IndexReport, IndexStatus, SpeechText
 
@@ -83,6 +83,8 @@ class QAEngine:
         store = self._open_store()
         encoder = self._query_encoder(store)
         allowed = store.filter_ids(filters)
+        if allowed is not None and not allowed:
+            raise FilterError(f"no passage matches the filters ({_describe(filters)}); `qa index status` lists the speeches")
         ranked = rank_passages(store, encoder, question, top_k or self.settings.top_k, allowed)
         return question, ranked, store
 
@@ -135,6 +137,13 @@ class QAEngine:
 
     def sync(self, folder: Path, *, progress: Progress | None = None) -> IndexReport:
         return self._after_write(self._indexer().sync(folder, progress))
+
+
+def _describe(filters: Filters | None) -> str:
+    """``--doc X --since Y`` as the user typed the filters."""
+    if filters is None:
+        return ""
+    return " ".join(f"--{k} {v}" for k, v in vars(filters).items() if v)
 
 
 def _with(answer: Answer, **changes: Any) -> Answer:

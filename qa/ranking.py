@@ -23,7 +23,8 @@ from qa.fusion import fold_duplicates, rrf, score_fusion
 from qa.sentences import SentenceScorer, match_spans, split_sentences
 from qa.types import Hit
 
-#: Passages each retriever proposes; fused and reranked down to top_k.
+#: Passages each retriever proposes (at least; twice top_k when that is more); fused and
+#: reranked down to top_k.
 POOL = 40
 #: Weight of the best-sentence coverage against the fused rank score (both in 0..1).
 SENTENCE_WEIGHT = 0.5
@@ -52,15 +53,16 @@ class Ranked:
     score: float
 
 
-def _pool(store: IndexStore, qvec: np.ndarray, question: str, allowed: set[int] | None) -> list[tuple[int, float]]:
-    """Both retrievers' candidates, fused (see FUSION), best first."""
-    dense = store.dense_search(qvec, POOL, allowed)
-    lexical = store.lexical_search(question, POOL, allowed)
+def _pool(store: IndexStore, qvec: np.ndarray, question: str, allowed: set[int] | None,
+          size: int) -> list[tuple[int, float]]:
+    """Both retrievers' ``size`` best candidates, fused (see FUSION), best first."""
+    dense = store.dense_search(qvec, size, allowed)
+    lexical = store.lexical_search(question, size, allowed)
     if FUSION == "rrf":
-        return rrf([dense, lexical], [DENSE_WEIGHT, LEXICAL_WEIGHT], k=FUSION_K)[:POOL]
+        return rrf([dense, lexical], [DENSE_WEIGHT, LEXICAL_WEIGHT], k=FUSION_K)[:size]
     ids = list(dict.fromkeys([c for c, _ in dense] + [c for c, _ in lexical]))
     cosines = dict(zip(ids, (store.vectors(ids) @ qvec).tolist(), strict=True)) if ids else {}
-    return score_fusion(cosines, dict(lexical), ALPHA, DENSE_MIN_SPAN)[:POOL]
+    return score_fusion(cosines, dict(lexical), ALPHA, DENSE_MIN_SPAN)[:size]
 
 
 def rank_passages(store: IndexStore, encoder: Any, question: str, top_k: int,
@@ -69,7 +71,7 @@ def rank_passages(store: IndexStore, encoder: Any, question: str, top_k: int,
     # The collection is simplified Chinese: a traditional-script question is folded first,
     # which the encoder would otherwise see as different tokens.
     qvec = np.asarray(encoder.encode_query(to_simplified(question)), dtype=np.float32)
-    fused = _pool(store, qvec, question, allowed)
+    fused = _pool(store, qvec, question, allowed, max(POOL, 2 * top_k))  # room for duplicates to fold
     if not fused:
         return []
     rows = {r.chunk_id: r for r in store.chunks_by_ids([cid for cid, _ in fused])}

@@ -26,11 +26,12 @@ def hit_text(hit: Hit, question: str, *, max_chars: int | None = None) -> Text:
 
 
 def hit_panel(hit: Hit, question: str) -> Panel:
-    title = Text(f"[{hit.rank}] ", style="bold cyan") + Text(hit.citation(), style="cyan")
-    parts: list[Any] = [hit_text(hit, question)]
+    """A passage with its full citation on top (wrapped, never cut like a panel title)."""
+    parts: list[Any] = [Text(hit.citation(), style="cyan"), hit_text(hit, question)]
     if hit.also_in:
         parts.append(Text("also in: " + "；".join(hit.also_in), style="dim"))
-    return Panel(Group(*parts), title=title, title_align="left", subtitle=f"score {hit.score:.3f}",
+    return Panel(Group(*parts), title=Text(f"[{hit.rank}]", style="bold cyan"), title_align="left",
+                 subtitle=f"score {hit.score:.3f}",
                  subtitle_align="right", border_style="dim")
 
 
@@ -81,6 +82,8 @@ def render_status(console: Console, status: IndexStatus) -> None:
             ("chunker", status.chunker_version), ("created", status.created), ("updated", status.updated)]
     for key, value in rows:
         console.print(f"[bold]{key:>10}[/] {value}")
+    for path in status.doc_paths:
+        console.print(f"{'':>10} {path}", highlight=False)
 
 
 def print_json(console: Console, data: Any) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from qa.engine import QAEngine
-from qa.errors import EmptyQuestionError, ModelMismatchError
+from qa.errors import EmptyQuestionError, FilterError, ModelMismatchError
 from qa.settings import Settings
 from qa.types import Filters
 
@@ -74,6 +74,20 @@ def test_filters_restrict_hits(real_engine: QAEngine) -> None:
     assert hits and all(any("第二" in s for s in h.section) for h in hits)
 
 
+@pytest.mark.parametrize(("filters", "message"), [
+    (Filters(since="2021-13"), "--since '2021-13'"),
+    (Filters(doc="没有这篇讲话"), "--doc 没有这篇讲话"),
+])
+def test_bad_or_empty_filters_are_clear_errors(real_engine: QAEngine, filters: Filters, message: str) -> None:
+    with pytest.raises(FilterError, match=message):
+        real_engine.ask("统一战线", filters=filters)
+
+
+def test_date_filter_keeps_dated_speeches_only(real_engine: QAEngine) -> None:
+    hits = real_engine.search("组织宣传统战工作会议", top_k=10, filters=Filters(since="2021-01-01", until="2021-12-31"))
+    assert hits and all(h.date and h.date.startswith("2021") for h in hits)
+
+
 def test_model_mismatch_is_a_clear_error(real_engine: QAEngine) -> None:
     other = QAEngine(replace(real_engine.settings, model="some/other-model"))
     with pytest.raises(ModelMismatchError, match="some/other-model"):
@@ -97,4 +111,4 @@ def test_incremental_add_and_remove(real_settings: Settings, sample_files: list[
     assert second.chunks_embedded == after.chunks - before.chunks > 0
     engine.remove([folder / sample_files[2].name])
     assert engine.status().chunks == before.chunks
-    assert all(h.doc_path.endswith(sample_files[2].name) is False for h in engine.search("统战", top_k=20))
+    assert not any(h.doc_path.endswith(sample_files[2].name) for h in engine.search("统战", top_k=20))
