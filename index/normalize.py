@@ -50,7 +50,8 @@ def _fold_char(ch: str) -> str:
     return simp if len(simp) == 1 else folded.lower() if len(folded.lower()) == 1 else folded
 
 
-_char_cache: dict[str, str] = {}
+#: Translation table of every character folded so far (``str.translate`` runs in C).
+_fold_table: dict[int, str] = {}
 
 
 def normalize_same_length(text: str) -> str:
@@ -59,13 +60,10 @@ def normalize_same_length(text: str) -> str:
     Used to find and highlight matches in stored text; characters whose folding would
     change the length (ligatures, "㈠") are left as they are.
     """
-    out = []
-    for ch in text:
-        folded = _char_cache.get(ch)
-        if folded is None:
-            folded = _char_cache.setdefault(ch, _fold_char(ch))
-        out.append(folded)
-    return "".join(out)
+    for ch in set(text):
+        if ord(ch) not in _fold_table:
+            _fold_table[ord(ch)] = _fold_char(ch)
+    return text.translate(_fold_table)
 
 
 def to_simplified(text: str) -> str:

@@ -54,8 +54,12 @@ def near_duplicate(a: set[str], b: set[str], threshold: float = 0.8) -> bool:
     return len(a & b) / min(len(a), len(b)) >= threshold
 
 
-def fold_duplicates(order: Sequence[int], texts: Mapping[int, str]) -> list[tuple[int, list[int]]]:
-    """Keep the first of each group of near-duplicate passages, with the ids it absorbed."""
+def fold_duplicates(order: Sequence[int], texts: Mapping[int, str], keep: int | None = None) -> list[tuple[int, list[int]]]:
+    """Keep the first of each group of near-duplicate passages, with the ids it absorbed.
+
+    With ``keep``, at most that many groups are formed; later passages are only checked
+    against them (to list reprints as "also in"), which bounds the work at ``keep`` per id.
+    """
     kept: list[tuple[int, list[int], set[str]]] = []
     for cid in order:
         grams = shingles(texts[cid])
@@ -64,5 +68,6 @@ def fold_duplicates(order: Sequence[int], texts: Mapping[int, str]) -> list[tupl
                 absorbed.append(cid)
                 break
         else:
-            kept.append((cid, [], grams))
+            if keep is None or len(kept) < keep:
+                kept.append((cid, [], grams))
     return [(cid, absorbed) for cid, absorbed, _ in kept]

@@ -88,7 +88,7 @@ def rank_passages(store: IndexStore, encoder: Any, question: str, top_k: int,
     scored = sorted(
         ((cid, f / top_fused + SENTENCE_WEIGHT * max(sent_scores[cid], default=0.0)) for cid, f in fused),
         key=lambda kv: -kv[1])
-    groups = fold_duplicates([cid for cid, _ in scored], {cid: rows[cid].text for cid in rows})
+    groups = fold_duplicates([cid for cid, _ in scored], {cid: rows[cid].text for cid in rows}, keep=top_k)
     score_of = dict(scored)
     out: list[Ranked] = []
     for rank, (cid, absorbed) in enumerate(groups[:top_k], 1):
