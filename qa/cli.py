@@ -213,9 +213,12 @@ def demo(*, question: Annotated[str, typer.Option(help="The sample question.")] 
     """The main job on the bundled sample speeches: build the index if missing, ask, then chat."""
     from qa.render import progress_bar, render_answer, render_report
     from qa.samples import samples_dir
+    from qa.settings import load_settings
 
     try:
-        engine = make_engine(config, index_dir=index)
+        settings = load_settings(config)
+        # its own index, so the demo never mixes with (or overwrites) the user's collection
+        engine = make_engine(config, index_dir=index or settings.data_dir / "demo-index")
         if not engine.status().exists:
             with progress_bar(err, "embedding the sample speeches") as update:
                 render_report(out, engine.build([samples_dir()], progress=update))
