@@ -67,7 +67,7 @@ def render_report(console: Console, report: IndexReport) -> None:
         for path in items:
             console.print(f"[green]{label}[/] {path}")
     for path, why in report.skipped:
-        console.print(f"[red]skipped[/] {path}: {why}")
+        console.print(f"[red]skipped[/] {path}: {why.removeprefix(f'{path}: ')}")  # reasons name the file too
     console.print(f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
                   f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped; "
                   f"{report.chunks_embedded} chunks embedded in {report.seconds:.1f} s")

@@ -123,3 +123,27 @@ def test_demo_on_existing_index_asks_the_sample_question(real_env: list[str]) ->
     flat = "".join(ch for ch in result.output if not ch.isspace() and ch != "│")  # undo the panel's wrapping
     assert "机关专职党务工作人员按什么比例配备" in flat
     assert "百分之一至百分之二" in flat
+
+
+@pytest.mark.e2e
+def test_bad_files_are_skipped_and_never_break_the_index(real_engine: QAEngine, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder with good and bad files indexes the good ones; a build of only bad files keeps the old index."""
+    monkeypatch.setenv("QA_MODEL_DIR", str(real_engine.settings.models_dir))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "gbk.txt").write_bytes("同志们：\n今天开会。\n一是要学习。\n二是要落实。\n".encode("gbk"))
+    (folder / "broken.txt").write_bytes(bytes(range(256)) * 20)
+    (folder / "empty.md").write_text("", encoding="utf-8")
+    index = ["--index", str(tmp_path / "idx")]
+    result = runner.invoke(app, ["index", "build", str(folder), *index])
+    assert result.exit_code == 0, result.output
+    assert "skipped" in result.output and "broken.txt" in result.output and "empty.md" in result.output
+    assert "1 added" in result.output
+    result = runner.invoke(app, ["index", "build", str(folder / "broken.txt"), *index])
+    assert result.exit_code == 1
+    assert "broken.txt" in result.output
+    status = runner.invoke(app, ["index", "status", "--json", *index])
+    assert json.loads(status.output)["documents"] == 1
+    answer = runner.invoke(app, ["search", "要学习", "--json", *index])
+    assert json.loads(answer.output)["hits"][0]["doc_path"].endswith("gbk.txt")
