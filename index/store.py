@@ -12,7 +12,6 @@ so a reader that just read ``g`` can still open them.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
@@ -23,10 +22,10 @@ from typing import Any
 
 import numpy as np
 
+from index.filters import FilterRows, load_filter_rows, matching_chunk_ids
 from index.lexical import LexicalIndex
 from index.model import Speech
-from index.normalize import normalize
-from qa.errors import FilterError, IndexCorruptError, IndexMissingError, QAError
+from qa.errors import IndexCorruptError, IndexMissingError, QAError
 from qa.types import Filters, IndexStatus, SpeechText
 
 DB_FILE = "index.sqlite"
@@ -50,7 +49,6 @@ CREATE INDEX IF NOT EXISTS chunks_speech ON chunks(speech_id);
 """
 _CHUNK_SELECT = """SELECT c.id, c.speech_id, d.path, s.title, s.date, c.section, c.text, c.start, c."end",
     c.embed_text FROM chunks c JOIN speeches s ON s.id = c.speech_id JOIN documents d ON d.id = s.doc_id"""
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 @dataclass(frozen=True)
@@ -133,24 +131,6 @@ def _lexical_dir(path: Path, generation: int) -> Path:
     return path / f"lexical.{generation}"
 
 
-def _date_bounds(value: str | None, name: str) -> str | None:
-    if value is None or value == "":
-        return None
-    if not _DATE.match(value) or not _real_date(value):
-        raise FilterError(f"--{name} {value!r}: expected a date as YYYY, YYYY-MM or YYYY-MM-DD")
-    return value
-
-
-def _real_date(value: str) -> bool:
-    """Whether an ISO prefix names a real period (no month 13, no 2月30日)."""
-    parts = [int(p) for p in value.split("-")]
-    try:
-        datetime(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
-    except ValueError:
-        return False
-    return True
-
-
 class IndexStore:
     """Read access to one index folder, plus :meth:`apply` for the (locked) writer.
 
@@ -165,7 +145,7 @@ class IndexStore:
         self._manifest: Manifest | None = None
         self._faiss: Any = None
         self._lexical = LexicalIndex(np.zeros(0, dtype=np.int64), None)
-        self._filter_cache: tuple[list[tuple[int, str, str, str | None]], list[tuple[int, int, str]]] | None = None
+        self._filter_cache: FilterRows | None = None  # per loaded generation
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -349,48 +329,14 @@ class IndexStore:
         return {text: cid for cid, text in self._query("SELECT id, embed_text FROM chunks")}
 
     def filter_ids(self, filters: Filters | None) -> set[int] | None:
-        """Chunk ids allowed by ``filters``; ``None`` when there is nothing to filter.
-
-        * ``doc``: normalized substring of the speech title or of the file name.
-        * ``since``/``until``: ISO prefixes (YYYY, YYYY-MM, YYYY-MM-DD), inclusive. A speech
-          date is the period it names ("2021" = all of 2021) and matches when that period
-          overlaps the range, so "2021" passes ``since=2021-06-01``; undated speeches never
-          pass a date filter.
-        * ``section``: normalized substring of the joined section path (``一、… › （二）…``).
-        """
+        """Chunk ids allowed by ``filters`` (see :func:`index.filters.matching_chunk_ids`)."""
         if filters is None or filters.is_empty():
             return None
-        since = _date_bounds(filters.since, "since")
-        until = _date_bounds(filters.until, "until")
-        doc = normalize(filters.doc) if filters.doc else None
-        section = normalize(filters.section) if filters.section else None
-        speeches, chunks = self._filter_rows()
-        allowed = set()
-        for sid, title, name, date in speeches:
-            if doc and doc not in title and doc not in name:
-                continue
-            # "~" sorts after digits and "-": ``date + "~"`` is the end of the period a date names
-            if (since or until) and (not date or (since and date + "~" < since) or (until and date > until + "~")):
-                continue
-            allowed.add(sid)
-        return {cid for cid, sid, sec in chunks if sid in allowed and (section is None or section in sec)}
-
-    def _filter_rows(self) -> tuple[list[tuple[int, str, str, str | None]], list[tuple[int, int, str]]]:
-        """Normalized speech (id, title, file name, date) and chunk (id, speech, section) rows.
-
-        Cached per loaded generation: normalizing 10k section paths costs ~0.2 s, filtering
-        the cached rows a few ms.
-        """
         with self._lock:
             if self._filter_cache is None:
-                speeches = [(sid, normalize(title), normalize(Path(path).name), date) for sid, title, date, path in
-                            self._query("SELECT s.id, s.title, s.date, d.path FROM speeches s "
-                                        "JOIN documents d ON d.id = s.doc_id")]
-                sections: dict[str, str] = {}
-                chunks = [(cid, sid, sections.get(sec) or sections.setdefault(sec, normalize(" › ".join(json.loads(sec)))))
-                          for cid, sid, sec in self._query("SELECT id, speech_id, section FROM chunks")]
-                self._filter_cache = (speeches, chunks)
-            return self._filter_cache
+                self._filter_cache = load_filter_rows(self._query)
+            rows = self._filter_cache
+        return matching_chunk_ids(rows, filters)
 
     def status(self) -> IndexStatus:
         m = self.manifest
