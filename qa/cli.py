@@ -77,7 +77,7 @@ def _answer_many(engine: QAEngine, question: str | None, queries: Path | None, a
             if as_json:
                 print_json(out, {"question": q, "hits": [h.to_dict() for h in hits]})
             else:
-                render_hits(out, q, hits)
+                render_hits(out, hits)
         else:
             answer = engine.ask(q, top_k=top_k, filters=filters)
             if as_json:

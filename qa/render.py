@@ -14,7 +14,7 @@ from rich.text import Text
 from qa.types import Answer, Hit, IndexReport, IndexStatus
 
 
-def hit_text(hit: Hit, question: str, *, max_chars: int | None = None) -> Text:
+def hit_text(hit: Hit, *, max_chars: int | None = None) -> Text:
     """The passage with the answer sentences underlined and the question's words in bold."""
     body = hit.text if max_chars is None else hit.text[:max_chars] + ("…" if len(hit.text) > max_chars else "")
     text = Text(body)
@@ -25,9 +25,9 @@ def hit_text(hit: Hit, question: str, *, max_chars: int | None = None) -> Text:
     return text
 
 
-def hit_panel(hit: Hit, question: str) -> Panel:
+def hit_panel(hit: Hit) -> Panel:
     """A passage with its full citation on top (wrapped, never cut like a panel title)."""
-    parts: list[Any] = [Text(hit.citation(), style="cyan"), hit_text(hit, question)]
+    parts: list[Any] = [Text(hit.citation(), style="cyan"), hit_text(hit)]
     if hit.also_in:
         parts.append(Text("also in: " + "；".join(hit.also_in), style="dim"))
     return Panel(Group(*parts), title=Text(f"[{hit.rank}]", style="bold cyan"), title_align="left",
@@ -52,14 +52,14 @@ def render_answer(console: Console, answer: Answer) -> None:
     label = "来源 Sources" if answer.supported else "相关 Related"
     console.print(Text(label, style="bold"))
     for hit in answer.hits:
-        console.print(hit_panel(hit, answer.question))
+        console.print(hit_panel(hit))
 
 
-def render_hits(console: Console, question: str, hits: list[Hit]) -> None:
+def render_hits(console: Console, hits: list[Hit]) -> None:
     if not hits:
         console.print("No passages found.")
     for hit in hits:
-        console.print(hit_panel(hit, question))
+        console.print(hit_panel(hit))
 
 
 def render_report(console: Console, report: IndexReport) -> None:

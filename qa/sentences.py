@@ -22,9 +22,11 @@ _SENT_END = re.compile(r"[^。！？；!?;\n]*(?:[。！？；!?;]+[”’」』
 
 #: Question words and particles that say nothing about the topic: they must not make a
 #: sentence look relevant. General Chinese interrogatives, not tuned to any question.
-_QUESTION_NOISE = set(
-    ["什么", "怎么", "怎样", "如何", "哪些", "哪个", "哪里", "为什么", "为何", "是否", "有没有", "多少", "几个", "吗", "呢", "吧", "呀", "的", "了", "是", "有", "在", "要", "把", "和", "与", "及", "对", "我们", "你们", "他们", "应该", "应当", "需要", "能够", "可以", "请问", "一下"]
-)
+_QUESTION_NOISE = frozenset({
+    "什么", "怎么", "怎样", "如何", "哪些", "哪个", "哪里", "为什么", "为何", "是否", "有没有", "多少", "几个",
+    "吗", "呢", "吧", "呀", "的", "了", "是", "有", "在", "要", "把", "和", "与", "及", "对",
+    "我们", "你们", "他们", "应该", "应当", "需要", "能够", "可以", "请问", "一下",
+})
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -124,22 +126,13 @@ class SentenceScorer:
 
 
 def match_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
-    """Merged spans of ``text`` where any of ``terms`` (normalized bigrams) occurs, for highlighting."""
+    """Merged spans of ``text`` where any of ``terms`` (normalized words) occurs, for highlighting."""
     norm = normalize_same_length(text)
-    marks = [False] * len(text)
-    for term in terms:
-        for m in re.finditer(re.escape(term), norm):
-            for i in range(m.start(), m.end()):
-                marks[i] = True
+    found = sorted((m.start(), m.end()) for term in terms if term for m in re.finditer(re.escape(term), norm))
     spans: list[tuple[int, int]] = []
-    i = 0
-    while i < len(marks):
-        if marks[i]:
-            j = i
-            while j < len(marks) and marks[j]:
-                j += 1
-            spans.append((i, j))
-            i = j
+    for start, end in found:
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
         else:
-            i += 1
+            spans.append((start, end))
     return spans
