@@ -23,7 +23,7 @@ PASSAGE_WEIGHT = 0.3
 #: Support thresholds (see scripts/calibrate_support.py): the question is answered when the
 #: best passage is this close in meaning, or close enough *and* its words are found.
 DENSE_SURE = 0.88
-DENSE_MIN = 0.70
+DENSE_MIN = 0.83
 LEXICAL_MIN = 0.45
 
 

@@ -73,6 +73,11 @@ PHRASE_FULL = 0.8
 PHRASE_MIN = 4
 
 
+def _latin(term: str) -> bool:
+    """Whether a term is a word in Latin letters (English and the like)."""
+    return term.isascii() and term.isalpha()
+
+
 def _core(question: str) -> str:
     """The normalized question without punctuation or spaces: what a verbatim match is measured on."""
     return "".join(ch for ch in normalize_same_length(question) if ch.isalnum())
@@ -115,6 +120,11 @@ class SentenceScorer:
             present = {t: 1.0 if t in norm else CONTEXT_WEIGHT for t in self.terms if t in norm or t in context}
             self._present.append(present)
             df.update(t for t, w in present.items() if w == 1.0)
+        seen = {t for present in self._present for t in present}
+        # A Latin-script word no candidate contains says nothing about the topic of a Chinese
+        # collection (an English question, or English around a Chinese term): leave it to the
+        # dense side. An absent Chinese word, by contrast, is evidence (今天天气 → off topic).
+        self.terms = [t for t in self.terms if t in seen or not _latin(t)]
         n = len(sentences)
         self.idf = {t: math.log((n + 1) / (df[t] + 0.5)) for t in self.terms}
         self._total = sum(self.idf.values()) or 1.0

@@ -112,3 +112,10 @@ def test_incremental_add_and_remove(real_settings: Settings, sample_files: list[
     engine.remove([folder / sample_files[2].name])
     assert engine.status().chunks == before.chunks
     assert not any(h.doc_path.endswith(sample_files[2].name) for h in engine.search("统战", top_k=20))
+
+
+def test_mixed_english_chinese_question_is_answered(real_engine: QAEngine) -> None:
+    """English words around a Chinese 提法 are left to the dense side, not counted as missing evidence."""
+    answer = real_engine.ask("what did earlier speeches say about 意识形态工作责任制?")
+    assert answer.supported
+    assert "意识形态工作责任制" in "".join(s.text for s in answer.sentences)
