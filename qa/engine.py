@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from index.normalize import to_simplified
 from index.store import IndexStore, index_status
 from qa.errors import EmptyQuestionError, FilterError, ModelMismatchError
 from qa.settings import Settings
@@ -100,7 +101,9 @@ class QAEngine:
         from qa.followup import resolve_followup
 
         started = time.perf_counter()
-        resolved = resolve_followup(question, previous) if previous else None
+        # folded to simplified first: jieba's part-of-speech tags (which find the topic) know
+        # simplified words, so a traditional-script follow-up resolves like a simplified one
+        resolved = resolve_followup(to_simplified(question), to_simplified(previous)) if previous else None
         asked, ranked, _store = self._retrieve(resolved or question, top_k, filters)
         answer = compose_answer(question.strip(), asked, ranked)
         if resolved:

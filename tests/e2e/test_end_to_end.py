@@ -119,3 +119,12 @@ def test_mixed_english_chinese_question_is_answered(real_engine: QAEngine) -> No
     answer = real_engine.ask("what did earlier speeches say about 意识形态工作责任制?")
     assert answer.supported
     assert "意识形态工作责任制" in "".join(s.text for s in answer.sentences)
+
+
+@pytest.mark.parametrize(("question", "previous"), [("那宣传部门呢？", "组织部门有什么职责？"),
+                                                    ("那宣傳部門呢？", "組織部門有什麼職責？")])
+def test_followup_is_resolved_with_the_previous_topic(real_engine: QAEngine, question: str, previous: str) -> None:
+    answer = real_engine.ask(question, previous=previous)
+    assert answer.resolved_question == "宣传部门有什么职责"
+    assert answer.question == question
+    assert any("宣传部门" in s.text for s in answer.sentences)
