@@ -30,7 +30,8 @@ from qa.types import IndexReport
 
 #: progress(done, total, what): ``what`` is "reading" (per file) or "embedding" (per batch).
 Progress = Callable[[int, int, str], None]
-EncoderFactory = Callable[[Settings], Any]
+#: (settings, how many passages the job will embed, if known) -> encoder.
+EncoderFactory = Callable[[Settings, int | None], Any]
 
 
 def _list_files(paths: Sequence[Path]) -> list[Path]:
@@ -51,10 +52,10 @@ def _chunker_version() -> str:
     return str(CHUNKER_VERSION)
 
 
-def _default_encoder(settings: Settings) -> Any:
+def _default_encoder(settings: Settings, expected_passages: int | None) -> Any:
     from index.embed import load_passage_encoder
 
-    return load_passage_encoder(settings)
+    return load_passage_encoder(settings, expected_passages)
 
 
 def _default_fingerprint(settings: Settings) -> str:
@@ -73,6 +74,10 @@ class _Plan:
     unchanged: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+
+    def chunk_count(self) -> int:
+        """Passages the parsed files hold: at most what this update will embed."""
+        return sum(len(speech.chunks) for _file, _sha, doc in self.parsed for speech in doc.speeches)
 
 
 class Indexer:
@@ -103,7 +108,7 @@ class Indexer:
                 if not plan.parsed:
                     reasons = "; ".join(f"{p}: {r}" for p, r in plan.skipped) or "no supported files"
                     raise QAError(f"nothing to index in {', '.join(map(str, paths))} ({reasons})")
-                manifest = self._new_manifest()
+                manifest = self._new_manifest(plan.chunk_count())
                 records, embedded = self._records(plan, None, manifest, progress)
                 store.apply(manifest, records, replace_all=True)
             finally:
@@ -165,7 +170,7 @@ class Indexer:
                 plan.removed = removals
                 embedded = 0
                 if plan.parsed or plan.removed:
-                    manifest = store.manifest if store.has_manifest else self._new_manifest()
+                    manifest = store.manifest if store.has_manifest else self._new_manifest(plan.chunk_count())
                     records, embedded = self._records(plan, store if store.has_manifest else None, manifest, progress)
                     store.apply(manifest, records, plan.removed)
             finally:
@@ -242,7 +247,7 @@ class Indexer:
         out = np.zeros((len(texts), dimension), dtype=np.float32)
         if not texts:
             return out
-        encoder = self._load_encoder()
+        encoder = self._load_encoder(len(texts))
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         size = max(1, self.settings.batch_size)
         for start in range(0, len(order), size):
@@ -258,13 +263,14 @@ class Indexer:
         return out
 
     # ----------------------------------------------------------------- model
-    def _load_encoder(self) -> Any:
+    def _load_encoder(self, expected_passages: int | None) -> Any:
+        """The encoder, loaded once; the job size lets a small job skip the torch start-up."""
         if self._encoder is None:
-            self._encoder = self._encoder_factory(self.settings)
+            self._encoder = self._encoder_factory(self.settings, expected_passages)
         return self._encoder
 
-    def _new_manifest(self) -> Manifest:
-        encoder = self._load_encoder()
+    def _new_manifest(self, expected_passages: int | None) -> Manifest:
+        encoder = self._load_encoder(expected_passages)
         return Manifest(model=self.settings.model, fingerprint=self._fingerprint(self.settings),
                         dimension=int(encoder.dimension), chunker_version=_chunker_version(),
                         chunk_size=self.settings.chunk_size, chunk_overlap=self.settings.chunk_overlap,

@@ -26,10 +26,12 @@ class Factory:
 
     def __init__(self) -> None:
         self.loads = 0
+        self.expected: list[int | None] = []
         self.encoder = FakeEncoder()
 
-    def __call__(self, settings: Settings) -> FakeEncoder:
+    def __call__(self, settings: Settings, expected_passages: int | None) -> FakeEncoder:
         self.loads += 1
+        self.expected.append(expected_passages)
         return self.encoder
 
 
@@ -202,8 +204,8 @@ def test_failure_mid_add_leaves_the_old_index_usable(settings: Settings, docs: P
     write_speech(docs, "c.txt", "统战讲话", C)
 
     class Exploding(Factory):
-        def __call__(self, settings: Settings) -> FakeEncoder:
-            encoder = super().__call__(settings)
+        def __call__(self, settings: Settings, expected_passages: int | None) -> FakeEncoder:
+            encoder = super().__call__(settings, expected_passages)
             encoder.encode_passages = lambda *a, **k: (_ for _ in ()).throw(RuntimeError("out of memory"))  # type: ignore[method-assign]
             return encoder
 
@@ -287,3 +289,11 @@ def test_real_reader_over_sample_speeches(tmp_path: Path, monkeypatch: pytest.Mo
             assert store.speech_text(row.chunk_id).text[row.start:row.end] == row.text
     finally:
         store.close()
+
+
+def test_the_job_size_reaches_the_encoder_factory(settings: Settings, docs: Path) -> None:
+    """So a small update can pick the encoder that starts fastest (index.embed.load_passage_encoder)."""
+    factory = Factory()
+    report = make(settings, factory).add([docs])
+    assert factory.expected and factory.expected[0] is not None
+    assert factory.expected[0] >= report.chunks_embedded > 0
