@@ -67,11 +67,6 @@ class Conversation:
     turns: tuple[Turn, ...]
 
 
-def answer_from_dict(data: dict[str, Any]) -> Answer:
-    """Inverse of ``Answer.to_dict()`` (tuples restored), for reopening stored turns."""
-    return Answer.from_dict(data)
-
-
 def _now() -> str:
     return datetime.now().isoformat(timespec="microseconds")
 
@@ -138,7 +133,7 @@ class ChatStore:
         rows = self._db.execute("SELECT question, answer_json FROM turns WHERE conversation_id = ? ORDER BY id",
                                 (conversation_id,)).fetchall()
         try:
-            turns = tuple(Turn(q, answer_from_dict(json.loads(a))) for q, a in rows)
+            turns = tuple(Turn(q, Answer.from_dict(json.loads(a))) for q, a in rows)
         except (ValueError, KeyError, TypeError) as exc:
             raise ChatStoreError(f"{self.path}: conversation #{conversation_id} is damaged ({exc})") from None
         return Conversation(head[0], head[1], head[2], turns)

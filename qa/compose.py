@@ -35,13 +35,27 @@ class _Candidate:
     lexical: float
 
 
+def evidence(ranked: list[Ranked]) -> tuple[float, float]:
+    """(best cosine, best sentence coverage) among the passages answers are drawn from."""
+    top = ranked[:ANSWER_PASSAGES]
+    if not top:
+        return 0.0, 0.0
+    return max(r.dense for r in top), max(max(r.sentence_scores, default=0.0) for r in top)
+
+
+def supported_by(dense: float, lexical: float, thresholds: tuple[float, float, float] | None = None) -> bool:
+    """The rule: close enough in meaning, or close and its words found.
+
+    ``thresholds`` (sure, min, lexical) default to the calibrated module constants;
+    scripts/calibrate_support.py passes candidates.
+    """
+    sure, low, lex = thresholds or (DENSE_SURE, DENSE_MIN, LEXICAL_MIN)
+    return dense >= sure or (dense >= low and lexical >= lex)
+
+
 def is_supported(ranked: list[Ranked]) -> bool:
     """Whether the best evidence clears the calibrated thresholds."""
-    if not ranked:
-        return False
-    dense = max(r.dense for r in ranked[:ANSWER_PASSAGES])
-    lexical = max((max(r.sentence_scores, default=0.0) for r in ranked[:ANSWER_PASSAGES]), default=0.0)
-    return dense >= DENSE_SURE or (dense >= DENSE_MIN and lexical >= LEXICAL_MIN)
+    return bool(ranked) and supported_by(*evidence(ranked))
 
 
 def _candidates(ranked: list[Ranked]) -> list[_Candidate]:

@@ -75,7 +75,7 @@ class QAEngine:
         store.lexical_search("预热", 1)  # loads jieba
 
     # ----------------------------------------------------------------- asking
-    def _retrieve(self, question: str, top_k: int | None, filters: Filters | None) -> tuple[str, list[Any], Any]:
+    def _retrieve(self, question: str, top_k: int | None, filters: Filters | None) -> tuple[str, list[Any]]:
         from qa.ranking import rank_passages
 
         if not question or not question.strip():
@@ -87,11 +87,11 @@ class QAEngine:
         if allowed is not None and not allowed:
             raise FilterError(f"no passage matches the filters ({_describe(filters)}); `qa index status` lists the speeches")
         ranked = rank_passages(store, encoder, question, top_k or self.settings.top_k, allowed)
-        return question, ranked, store
+        return question, ranked
 
     def search(self, question: str, *, top_k: int | None = None, filters: Filters | None = None) -> list[Hit]:
         """Ranked passages, best first, near-duplicates folded."""
-        _q, ranked, _store = self._retrieve(question, top_k, filters)
+        _q, ranked = self._retrieve(question, top_k, filters)
         return [r.hit for r in ranked]
 
     def ask(self, question: str, *, top_k: int | None = None, filters: Filters | None = None,
@@ -104,7 +104,7 @@ class QAEngine:
         # folded to simplified first: jieba's part-of-speech tags (which find the topic) know
         # simplified words, so a traditional-script follow-up resolves like a simplified one
         resolved = resolve_followup(to_simplified(question), to_simplified(previous)) if previous else None
-        asked, ranked, _store = self._retrieve(resolved or question, top_k, filters)
+        asked, ranked = self._retrieve(resolved or question, top_k, filters)
         answer = compose_answer(question.strip(), asked, ranked)
         if resolved:
             answer = _with(answer, resolved_question=resolved)

@@ -54,15 +54,16 @@ class Ranked:
 
 
 def _pool(store: IndexStore, qvec: np.ndarray, question: str, allowed: set[int] | None,
-          size: int) -> list[tuple[int, float]]:
-    """Both retrievers' ``size`` best candidates, fused (see FUSION), best first."""
+          size: int) -> tuple[list[tuple[int, float]], dict[int, float]]:
+    """Both retrievers' ``size`` best candidates fused (see FUSION), best first, and the cosine
+    of every candidate with the question (BM25-only ones included)."""
     dense = store.dense_search(qvec, size, allowed)
     lexical = store.lexical_search(question, size, allowed)
-    if FUSION == "rrf":
-        return rrf([dense, lexical], [DENSE_WEIGHT, LEXICAL_WEIGHT], k=FUSION_K)[:size]
     ids = list(dict.fromkeys([c for c, _ in dense] + [c for c, _ in lexical]))
     cosines = dict(zip(ids, (store.vectors(ids) @ qvec).tolist(), strict=True)) if ids else {}
-    return score_fusion(cosines, dict(lexical), ALPHA, DENSE_MIN_SPAN)[:size]
+    if FUSION == "rrf":
+        return rrf([dense, lexical], [DENSE_WEIGHT, LEXICAL_WEIGHT], k=FUSION_K)[:size], cosines
+    return score_fusion(cosines, dict(lexical), ALPHA, DENSE_MIN_SPAN)[:size], cosines
 
 
 def rank_passages(store: IndexStore, encoder: Any, question: str, top_k: int,
@@ -71,12 +72,11 @@ def rank_passages(store: IndexStore, encoder: Any, question: str, top_k: int,
     # The collection is simplified Chinese: a traditional-script question is folded first,
     # which the encoder would otherwise see as different tokens.
     qvec = np.asarray(encoder.encode_query(to_simplified(question)), dtype=np.float32)
-    fused = _pool(store, qvec, question, allowed, max(POOL, 2 * top_k))  # room for duplicates to fold
+    fused, dense = _pool(store, qvec, question, allowed, max(POOL, 2 * top_k))  # room for duplicates to fold
     if not fused:
         return []
     rows = {r.chunk_id: r for r in store.chunks_by_ids([cid for cid, _ in fused])}
     fused = [(cid, s) for cid, s in fused if cid in rows]
-    dense = dict(zip([cid for cid, _ in fused], store.vectors([cid for cid, _ in fused]) @ qvec, strict=True))
     spans = {cid: split_sentences(rows[cid].text) for cid, _ in fused}
     flat = [(cid, a, b) for cid, _ in fused for a, b in spans[cid]]
     scorer = SentenceScorer(question, [rows[cid].text[a:b] for cid, a, b in flat],

@@ -14,14 +14,13 @@ from rich.text import Text
 from qa.types import Answer, Hit, IndexReport, IndexStatus
 
 
-def hit_text(hit: Hit, *, max_chars: int | None = None) -> Text:
+def hit_text(hit: Hit) -> Text:
     """The passage with the answer sentences underlined and the question's words in bold."""
-    body = hit.text if max_chars is None else hit.text[:max_chars] + ("…" if len(hit.text) > max_chars else "")
-    text = Text(body)
+    text = Text(hit.text)
     for start, end in hit.highlights:
-        text.stylize("underline bold", start, min(end, len(body)))
+        text.stylize("underline bold", start, end)
     for start, end in hit.matches:
-        text.stylize("bold yellow", start, min(end, len(body)))
+        text.stylize("bold yellow", start, end)
     return text
 
 

@@ -34,19 +34,13 @@ OFF_TOPIC = ["今天天气怎么样", "how do I bake bread", "世界杯足球赛
 
 def features(index_dir: Path, questions: list[str]) -> list[tuple[float, float]]:
     engine = make_engine(index_dir=index_dir)
-    store = engine._open_store()
-    encoder = engine._query_encoder(store)
-    out = []
-    for q in questions:
-        ranked = rank_passages(store, encoder, q, 5)
-        top = ranked[: compose.ANSWER_PASSAGES]
-        out.append((max(r.dense for r in top), max(max(r.sentence_scores, default=0) for r in top)))
-    return out
+    store, encoder = engine.store, engine.query_encoder
+    return [compose.evidence(rank_passages(store, encoder, q, 5)) for q in questions]
 
 
 def accuracy(pos: list[tuple[float, float]], neg: list[tuple[float, float]], sure: float, low: float, lex: float) -> tuple[float, float]:
     def ok(f: tuple[float, float]) -> bool:
-        return f[0] >= sure or (f[0] >= low and f[1] >= lex)
+        return compose.supported_by(*f, thresholds=(sure, low, lex))
 
     return sum(map(ok, pos)) / len(pos), 1 - sum(map(ok, neg)) / len(neg)
 

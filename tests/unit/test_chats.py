@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.chats import ChatStore, ChatStoreError, answer_from_dict, title_for
+from qa.chats import ChatStore, ChatStoreError, title_for
 from qa.errors import QAError
 from qa.types import Answer, AnswerSentence, Hit
 
@@ -72,7 +72,7 @@ def test_damaged_turn_is_reported(tmp_path: Path) -> None:
 
 def test_answer_from_dict_is_the_inverse_of_to_dict() -> None:
     answer = _answer("q", "resolved")
-    assert answer_from_dict(answer.to_dict()) == answer
+    assert Answer.from_dict(answer.to_dict()) == answer
 
 
 def test_titles_are_shortened_for_lists() -> None:
