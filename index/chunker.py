@@ -15,10 +15,10 @@ consecutive chunks share at most ``chunk_overlap`` characters.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from index.model import Chunk, Section
-from qa.errors import ConfigError
+from index.config import DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_SIZE, check_chunk_budget
+from index.document import Chunk, ParsedDocument, Section
 
 #: Bump whenever the chunks produced for the same text change; the index records it.
 CHUNKER_VERSION = "1"
@@ -26,7 +26,6 @@ CHUNKER_VERSION = "1"
 _SENTENCE = re.compile(r"[。！？；!?;]+[”’」』）)]*|\n")
 _CLAUSE = re.compile(r"[，,、：:]")
 _WS = " \t\n\r\u3000\xa0"
-MIN_CHUNK_SIZE = 20
 
 
 @dataclass(frozen=True)
@@ -41,21 +40,20 @@ class _Block:
         return self.path if self.group else self.path[:-1]
 
 
-def check_budget(chunk_size: int, chunk_overlap: int) -> None:
-    """Reject budgets that cannot work (the values may come from the user's settings)."""
-    if chunk_size < MIN_CHUNK_SIZE:
-        raise ConfigError(f"chunk_size must be at least {MIN_CHUNK_SIZE} characters, got {chunk_size}")
-    if not 0 <= chunk_overlap <= chunk_size // 2:
-        raise ConfigError(
-            f"chunk_overlap must be between 0 and chunk_size/2 ({chunk_size // 2}), got {chunk_overlap}"
-        )
+def chunk_document(doc: ParsedDocument, *, chunk_size: int = DEFAULT_CHUNK_SIZE,
+                   chunk_overlap: int = DEFAULT_CHUNK_OVERLAP) -> ParsedDocument:
+    """``doc`` with every speech's chunks filled in (the input is left as it was)."""
+    speeches = [replace(s, chunks=chunk_speech(s.text, s.sections, chunk_size=chunk_size,
+                                               chunk_overlap=chunk_overlap)) for s in doc.speeches]
+    return replace(doc, speeches=speeches)
 
 
 def chunk_speech(
-    text: str, sections: list[Section], *, chunk_size: int = 400, chunk_overlap: int = 40
+    text: str, sections: list[Section], *, chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_overlap: int = DEFAULT_CHUNK_OVERLAP,
 ) -> list[Chunk]:
     """All chunks of one speech, in text order."""
-    check_budget(chunk_size, chunk_overlap)
+    check_chunk_budget(chunk_size, chunk_overlap)
     chunks: list[Chunk] = []
     for block in _merge(_blocks(text, sections), chunk_size):
         for start, end in split_span(text, block.start, block.end, chunk_size, chunk_overlap):
@@ -172,8 +170,15 @@ def split_span(text: str, start: int, end: int, size: int, overlap: int) -> list
 def _next_start(
     text: str, pieces: list[tuple[int, int]], i: int, j: int, cs: int, size: int, overlap: int
 ) -> tuple[int, int]:
-    """Where the next span starts: back over whole sentences, else clauses, within ``overlap``."""
-    ce, nxt_end = pieces[j][1], pieces[j + 1][1]
+    """Where the next span starts: back over whole sentences, else clauses, within ``overlap``.
+
+    The overlap is measured against the next piece with text in it: whitespace-only pieces
+    (blank lines) would otherwise let the next span end where this one ends.
+    """
+    nxt = j + 1
+    while nxt + 1 < len(pieces) and not text[pieces[nxt][0]:pieces[nxt][1]].strip(_WS):
+        nxt += 1
+    ce, nxt_end = pieces[j][1], pieces[nxt][1]
     best = (pieces[j + 1][0], j + 1)
     k = j
     while k > i and ce - pieces[k][0] <= overlap and nxt_end - pieces[k][0] <= size:

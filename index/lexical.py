@@ -30,9 +30,8 @@ from typing import Any
 
 import numpy as np
 
-from index.model import embed_text
+from index.errors import IndexCorruptError
 from index.normalize import normalize
-from qa.errors import IndexCorruptError
 
 _IDS_FILE = "ids.npy"
 _VOCAB_FILE = "bm25.vocab.json"  # tokens; position = column of the matrix
@@ -51,7 +50,7 @@ _jieba: Any = None
 _common: dict[str, int] | None = None
 
 
-def _jieba_module() -> Any:
+def jieba_module() -> Any:
     """jieba with its full dictionary, initialised once and silenced (indexing only)."""
     global _jieba
     if _jieba is None:
@@ -77,12 +76,12 @@ def tokenize(text: str) -> list[str]:
     人员, …), so a query that words a compound differently still shares tokens with it.
     This uses the full dictionary and is what chunks are indexed with.
     """
-    return _keep_tokens(_jieba_module().lcut_for_search(normalize(text)))
+    return _keep_tokens(jieba_module().lcut_for_search(normalize(text)))
 
 
-def lexical_text(title: str, section: Sequence[str], body: str, *, header: bool) -> str:
-    """The text BM25 indexes for a chunk: the body, with title and section path in front if ``header``."""
-    return embed_text(title, tuple(section), body) if header else body
+def full_cut(text: str) -> list[str]:
+    """jieba's precise-mode words of the normalized ``text`` with the full dictionary (no index needed)."""
+    return list(jieba_module().lcut(normalize(text)))
 
 
 def _dictionary_entries(vocab: Iterable[str]) -> dict[str, int]:
@@ -94,7 +93,7 @@ def _dictionary_entries(vocab: Iterable[str]) -> dict[str, int]:
     agreement on CMRC questions drops from 0.98 to 0.93).
     """
     global _common
-    jieba = _jieba_module()
+    jieba = jieba_module()
     freq: dict[str, int] = jieba.dt.FREQ
     if _common is None:
         import heapq
@@ -243,7 +242,7 @@ class LexicalIndex:
                     elif self._dictionary is not None:
                         self._tokenizer = _query_tokenizer(self._read_dictionary(), self._dictionary)
                     else:
-                        self._tokenizer = _jieba_module().dt
+                        self._tokenizer = jieba_module().dt
         return self._tokenizer
 
     def _read_dictionary(self) -> dict[str, int]:
@@ -252,7 +251,7 @@ class LexicalIndex:
         try:
             return _read_dictionary(self._dictionary)
         except (OSError, ValueError) as exc:
-            raise IndexCorruptError(f"the index is damaged ({exc}); rebuild it with `qa index build PATH`") from None
+            raise IndexCorruptError(f"the index is damaged ({exc})") from None
 
     def query_tokens(self, text: str) -> list[str]:
         """Search tokens of a question, as :func:`tokenize` would give, cut with the small dictionary."""

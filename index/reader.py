@@ -1,4 +1,4 @@
-"""Turn one user file into a :class:`ParsedDocument`: read, decode, clean, split, structure, chunk.
+"""Turn one user file into a :class:`ParsedDocument`: read, decode, clean, split, structure.
 
 Users drop whatever they have into a folder, so every failure a file can cause (unreadable,
 binary, undecodable, unsupported, empty) becomes a :class:`ReadError` naming the file; the
@@ -16,12 +16,11 @@ from pathlib import Path
 
 import charset_normalizer
 
-from index.chunker import check_budget, chunk_speech
 from index.clean import clean_text
-from index.model import ParsedDocument, Speech
+from index.document import ParsedDocument, Speech
+from index.errors import ReadError
 from index.split import split_speeches
 from index.structure import build_outline
-from qa.errors import ReadError
 
 #: Files larger than this are refused with a message rather than read into memory.
 MAX_BYTES = 256 * 1024 * 1024
@@ -126,9 +125,12 @@ def iter_documents(paths: Sequence[Path]) -> list[Path]:
     return sorted(found)
 
 
-def parse_document(path: Path, *, chunk_size: int = 400, chunk_overlap: int = 40) -> ParsedDocument:
-    """Read one file into cleaned, structured, chunked speeches (raises :class:`ReadError`)."""
-    check_budget(chunk_size, chunk_overlap)
+def parse_document(path: Path) -> ParsedDocument:
+    """Read one file into cleaned, structured speeches (raises :class:`ReadError`).
+
+    Chunks are left empty: cutting them is the indexer's step (:func:`index.chunker.chunk_document`),
+    so reading never depends on the index's chunk size.
+    """
     reader = _FORMAT_READERS.get(path.suffix.lower())
     if reader is None:
         supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
@@ -139,10 +141,5 @@ def parse_document(path: Path, *, chunk_size: int = 400, chunk_overlap: int = 40
     drafts = split_speeches(cleaned.paragraphs, path.stem, dropped)
     if not drafts:
         raise ReadError(f"{path}: no speech text found (the file holds only titles or page furniture)")
-    speeches = []
-    for draft in drafts:
-        text = draft.text
-        sections = build_outline(text)
-        chunks = chunk_speech(text, sections, chunk_size=chunk_size, chunk_overlap=chunk_overlap)
-        speeches.append(Speech(draft.title, draft.date, text, sections, chunks))
+    speeches = [Speech(d.title, d.date, d.text, build_outline(d.text)) for d in drafts]
     return ParsedDocument(path, encoding, speeches, dropped)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.model import Section
+from index.document import Section
 from index.patterns import INLINE_HEADING, PARA_HEADING, SALUTATION, cn_to_int
 
 _LAST = 1000  # number given to 最后 so that it continues any run of 首先/其次/再次

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 
 from qa.engine import QAEngine
-from qa.errors import QAError
+from qa.errors import QAError, with_advice
 from qa.factory import make_engine
 from qa.types import Filters
 
@@ -41,7 +41,9 @@ def _engine(index: Path | None, model: str | None, config: Path | None) -> QAEng
 
 
 def _fail(exc: QAError) -> typer.Exit:
-    err.print(f"[red]error:[/] {exc}")
+    from rich.text import Text
+
+    err.print(Text.assemble(("error: ", "red"), with_advice(exc)))
     return typer.Exit(1)
 
 
@@ -190,6 +192,7 @@ def status(*, json_out: JsonOpt = False, index: IndexOpt = None, model: ModelOpt
 def inspect(file: Annotated[Path, typer.Argument(help="A speech file.")], *, json_out: JsonOpt = False,
             config: ConfigOpt = None) -> None:
     """Show what the reader makes of FILE: speeches, headings, chunks, dropped boilerplate."""
+    from index.chunker import chunk_document
     from index.inspect import document_to_json, render_document
     from index.reader import parse_document
     from qa.render import print_json
@@ -197,7 +200,8 @@ def inspect(file: Annotated[Path, typer.Argument(help="A speech file.")], *, jso
 
     try:
         settings = load_settings(config)
-        doc = parse_document(file, chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap)
+        doc = chunk_document(parse_document(file), chunk_size=settings.chunk_size,
+                             chunk_overlap=settings.chunk_overlap)
     except QAError as exc:
         raise _fail(exc) from None
     if json_out:

@@ -10,21 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from qa.params import DEFAULTS, RankingParams
 from qa.ranking import Ranked
 from qa.types import Answer, AnswerSentence
-
-#: Sentences are drawn from this many top passages.
-ANSWER_PASSAGES = 3
-MAX_SENTENCES = 3
-#: A further sentence joins the answer when it scores at least this share of the best one.
-KEEP_RATIO = 0.8
-#: Weight of the passage's own rank score when choosing sentences across passages.
-PASSAGE_WEIGHT = 0.3
-#: Support thresholds (see scripts/calibrate_support.py): the question is answered when the
-#: best passage is this close in meaning, or close enough *and* its words are found.
-DENSE_SURE = 0.88
-DENSE_MIN = 0.83
-LEXICAL_MIN = 0.45
 
 
 @dataclass(frozen=True)
@@ -35,35 +23,30 @@ class _Candidate:
     lexical: float
 
 
-def evidence(ranked: list[Ranked]) -> tuple[float, float]:
+def evidence(ranked: list[Ranked], params: RankingParams = DEFAULTS) -> tuple[float, float]:
     """(best cosine, best sentence coverage) among the passages answers are drawn from."""
-    top = ranked[:ANSWER_PASSAGES]
+    top = ranked[:params.answer_passages]
     if not top:
         return 0.0, 0.0
     return max(r.dense for r in top), max(max(r.sentence_scores, default=0.0) for r in top)
 
 
-def supported_by(dense: float, lexical: float, thresholds: tuple[float, float, float] | None = None) -> bool:
-    """The rule: close enough in meaning, or close and its words found.
-
-    ``thresholds`` (sure, min, lexical) default to the calibrated module constants;
-    scripts/calibrate_support.py passes candidates.
-    """
-    sure, low, lex = thresholds or (DENSE_SURE, DENSE_MIN, LEXICAL_MIN)
-    return dense >= sure or (dense >= low and lexical >= lex)
+def supported_by(dense: float, lexical: float, params: RankingParams = DEFAULTS) -> bool:
+    """The rule: close enough in meaning, or close and its words found."""
+    return dense >= params.dense_sure or (dense >= params.dense_min and lexical >= params.lexical_min)
 
 
-def is_supported(ranked: list[Ranked]) -> bool:
+def is_supported(ranked: list[Ranked], params: RankingParams = DEFAULTS) -> bool:
     """Whether the best evidence clears the calibrated thresholds."""
-    return bool(ranked) and supported_by(*evidence(ranked))
+    return bool(ranked) and supported_by(*evidence(ranked, params), params)
 
 
-def _candidates(ranked: list[Ranked]) -> list[_Candidate]:
+def _candidates(ranked: list[Ranked], params: RankingParams) -> list[_Candidate]:
     top = ranked[0].score or 1.0
     out = []
-    for i, r in enumerate(ranked[:ANSWER_PASSAGES]):
+    for i, r in enumerate(ranked[:params.answer_passages]):
         for span, lex in zip(r.spans, r.sentence_scores, strict=True):
-            out.append(_Candidate(i, span, lex + PASSAGE_WEIGHT * r.score / top, lex))
+            out.append(_Candidate(i, span, lex + params.passage_weight * r.score / top, lex))
     return out
 
 
@@ -72,10 +55,10 @@ def _is_heading(r: Ranked, span: tuple[int, int]) -> bool:
 
     A heading restates the topic; in this genre the answer is what follows it.
     """
-    sent = r.row.text[span[0] : span[1]].strip().rstrip("。：:，,；;、 ")
+    sent = r.hit.text[span[0] : span[1]].strip().rstrip("。：:，,；;、 ")
     return bool(sent) and any(
         title.startswith(sent) or (sent.startswith(title) and len(sent) - len(title) <= 4)
-        for title in r.row.section if title)
+        for title in r.hit.section if title)
 
 
 def _with_followers(ranked: list[Ranked], cand: _Candidate) -> list[_Candidate]:
@@ -87,14 +70,14 @@ def _with_followers(ranked: list[Ranked], cand: _Candidate) -> list[_Candidate]:
     return [cand, _Candidate(cand.rank, after[0], cand.score, cand.lexical)] if after else [cand]
 
 
-def choose_sentences(ranked: list[Ranked]) -> list[_Candidate]:
+def choose_sentences(ranked: list[Ranked], params: RankingParams = DEFAULTS) -> list[_Candidate]:
     """The best sentence, plus up to two more nearly as good, in reading order.
 
     A heading chosen as best brings the sentence after it. With no lexical evidence at all
     (an English or fully paraphrased question), the lead of the best passage is taken:
     in this genre a section opens with its point.
     """
-    cands = _candidates(ranked)
+    cands = _candidates(ranked, params)
     if not cands:
         return []
     if max(c.lexical for c in cands) == 0.0:
@@ -104,7 +87,7 @@ def choose_sentences(ranked: list[Ranked]) -> list[_Candidate]:
     chosen = _with_followers(ranked, best)
     taken = {(c.rank, c.span) for c in chosen}
     for c in cands[1:]:
-        if len(chosen) >= MAX_SENTENCES or c.score < KEEP_RATIO * best.score:
+        if len(chosen) >= params.max_sentences or c.score < params.keep_ratio * best.score:
             break
         if c.lexical > 0 and (c.rank, c.span) not in taken and not _is_heading(ranked[c.rank], c.span):
             chosen.append(c)
@@ -112,17 +95,17 @@ def choose_sentences(ranked: list[Ranked]) -> list[_Candidate]:
     return sorted(chosen, key=lambda c: (c.rank, c.span))
 
 
-def compose_answer(question: str, asked: str, ranked: list[Ranked]) -> Answer:
+def compose_answer(question: str, asked: str, ranked: list[Ranked], params: RankingParams = DEFAULTS) -> Answer:
     """Answer with verbatim cited sentences, or an unsupported answer with related hits."""
-    supported = is_supported(ranked)
-    chosen = choose_sentences(ranked) if supported else []
+    supported = is_supported(ranked, params)
+    chosen = choose_sentences(ranked, params) if supported else []
     sentences = []
     marks: dict[int, list[tuple[int, int]]] = {}
     for c in chosen:
-        r = ranked[c.rank]
+        hit = ranked[c.rank].hit
         a, b = c.span
-        sentences.append(AnswerSentence(text=r.row.text[a:b], cite=r.hit.rank, chunk_id=r.hit.chunk_id,
-                                        start=r.row.start + a, end=r.row.start + b))
+        sentences.append(AnswerSentence(text=hit.text[a:b], cite=hit.rank, chunk_id=hit.chunk_id,
+                                        start=hit.start + a, end=hit.start + b))
         marks.setdefault(c.rank, []).append((a, b))
     hits = tuple(replace(r.hit, highlights=tuple(marks.get(i, ()))) for i, r in enumerate(ranked))
     return Answer(question=question, sentences=tuple(sentences), hits=hits, supported=supported,

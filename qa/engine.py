@@ -1,8 +1,9 @@
-"""QAEngine: the single API the CLI and the TUI call.
+"""QAEngine: the single API the CLI and the TUI call, and the Protocol front ends are typed against.
 
-It opens the index lazily, embeds the question with the query encoder, retrieves with
-BM25 and dense search, fuses and reranks (qa.ranking), composes an extractive answer
-(qa.compose) and returns typed results (qa.types). Writes go through index.indexer.
+It opens the store lazily, embeds the question with the query encoder, retrieves with BM25
+and dense search, fuses and reranks (qa.ranking), composes an extractive answer (qa.compose)
+and returns typed results (qa.types). Writes go through index.indexer. It never knows which
+store answers (index.stores).
 """
 
 from __future__ import annotations
@@ -10,58 +11,79 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from index.embed import Encoder, check_index_model
 from index.normalize import to_simplified
-from index.store import IndexStore, index_status
-from qa.errors import EmptyQuestionError, FilterError, ModelMismatchError
+from index.stores import Store, open_store, store_status
+from qa.errors import EmptyQuestionError, FilterError
+from qa.params import DEFAULTS, RankingParams
 from qa.settings import Settings
 from qa.types import Answer, Filters, Hit, IndexReport, IndexStatus, SpeechText
+
+if TYPE_CHECKING:
+    from index.indexer import Indexer
 
 #: progress(done, total, what) — called from the worker thread doing the work.
 Progress = Callable[[int, int, str], None]
 
 
+class Engine(Protocol):
+    """What a front end needs of the engine (the chat is typed against this, and so is its fake)."""
+
+    def warm_up(self) -> None: ...
+
+    def status(self) -> IndexStatus: ...
+
+    def ask(self, question: str, *, top_k: int | None = None, filters: Filters | None = None,
+            previous: str | None = None) -> Answer: ...
+
+    def speech_text(self, chunk_id: int) -> SpeechText: ...
+
+    def build(self, paths: Sequence[Path], *, progress: Progress | None = None) -> IndexReport: ...
+
+    def sync(self, folder: Path, *, progress: Progress | None = None) -> IndexReport: ...
+
+
 class QAEngine:
     """Retrieval + answer composition over one index. Safe to share between threads."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, params: RankingParams = DEFAULTS) -> None:
         self.settings = settings
+        self.config = settings.index_config
+        self.params = params
         self._lock = threading.RLock()
-        self._store: IndexStore | None = None
-        self._encoder: Any = None
+        self._store: Store | None = None
+        self._encoder: Encoder | None = None
 
     # ----------------------------------------------------------------- loading
-    def _open_store(self) -> IndexStore:
+    def _open_store(self) -> Store:
         with self._lock:
             if self._store is None:
-                self._store = IndexStore.open(self.settings.index_path)
+                self._store = open_store(self.config)
             else:
                 self._store.refresh()
             return self._store
 
-    def _query_encoder(self, store: IndexStore) -> Any:
+    def _query_encoder(self, store: Store) -> Encoder:
         """The query encoder, checked against the model the index was built with."""
-        built_with = store.manifest.model
-        if built_with != self.settings.model:
-            raise ModelMismatchError(
-                f"the index at {store.path} was built with model {built_with!r} but {self.settings.model!r} is "
-                f"configured: use --model {built_with!r} or rebuild with `qa index build`")
+        check_index_model(store.manifest, self.config, store.location)
         with self._lock:
             if self._encoder is None:
                 from index.embed import load_query_encoder
 
-                self._encoder = load_query_encoder(self.settings)
+                self._encoder = load_query_encoder(self.config)
             return self._encoder
 
     @property
-    def store(self) -> IndexStore:
+    def store(self) -> Store:
         """The open index (opened on first use); raises IndexMissingError when there is none."""
         return self._open_store()
 
     @property
-    def query_encoder(self) -> Any:
+    def query_encoder(self) -> Encoder:
         """The query encoder, checked against the index's model."""
         return self._query_encoder(self._open_store())
 
@@ -69,7 +91,7 @@ class QAEngine:
         """Load the index and the query encoder now (the TUI calls this in a worker)."""
         store = self._open_store()
         self._query_encoder(store).encode_query("预热")
-        from qa.sentences import normalize_same_length
+        from index.normalize import normalize_same_length
 
         normalize_same_length("預熱")  # loads the OpenCC tables
         store.lexical_search("预热", 1)  # loads jieba
@@ -83,10 +105,10 @@ class QAEngine:
         question = question.strip()
         store = self._open_store()
         encoder = self._query_encoder(store)
-        allowed = store.filter_ids(filters)
-        if allowed is not None and not allowed:
-            raise FilterError(f"no passage matches the filters ({_describe(filters)}); `qa index status` lists the speeches")
-        ranked = rank_passages(store, encoder, question, top_k or self.settings.top_k, allowed)
+        if filters is not None and not filters.is_empty() and store.matching_count(filters) == 0:
+            raise FilterError(f"no passage matches the filters ({filters.describe()}); "
+                              "`qa index status` lists the speeches")
+        ranked = rank_passages(store, encoder, question, top_k or self.settings.top_k, filters, self.params)
         return question, ranked
 
     def search(self, question: str, *, top_k: int | None = None, filters: Filters | None = None) -> list[Hit]:
@@ -105,23 +127,23 @@ class QAEngine:
         # simplified words, so a traditional-script follow-up resolves like a simplified one
         resolved = resolve_followup(to_simplified(question), to_simplified(previous)) if previous else None
         asked, ranked = self._retrieve(resolved or question, top_k, filters)
-        answer = compose_answer(question.strip(), asked, ranked)
+        answer = compose_answer(question.strip(), asked, ranked, self.params)
         if resolved:
-            answer = _with(answer, resolved_question=resolved)
-        return _with(answer, seconds=time.perf_counter() - started)
+            answer = replace(answer, resolved_question=resolved)
+        return replace(answer, seconds=time.perf_counter() - started)
 
     # ----------------------------------------------------------------- index
     def status(self) -> IndexStatus:
-        return index_status(self.settings.index_path)
+        return store_status(self.config)
 
     def speech_text(self, chunk_id: int) -> SpeechText:
         """The whole cleaned speech holding ``chunk_id`` (for reading a hit in context)."""
         return self._open_store().speech_text(chunk_id)
 
-    def _indexer(self) -> Any:
+    def _indexer(self) -> Indexer:
         from index.indexer import Indexer
 
-        return Indexer(self.settings)
+        return Indexer(self.config)
 
     def _after_write(self, report: IndexReport) -> IndexReport:
         with self._lock:
@@ -140,16 +162,3 @@ class QAEngine:
 
     def sync(self, folder: Path, *, progress: Progress | None = None) -> IndexReport:
         return self._after_write(self._indexer().sync(folder, progress))
-
-
-def _describe(filters: Filters | None) -> str:
-    """``--doc X --since Y`` as the user typed the filters."""
-    if filters is None:
-        return ""
-    return " ".join(f"--{k} {v}" for k, v in vars(filters).items() if v)
-
-
-def _with(answer: Answer, **changes: Any) -> Answer:
-    from dataclasses import replace
-
-    return replace(answer, **changes)

@@ -1,43 +1,54 @@
-"""One error hierarchy for the whole product.
+"""Errors of the qa layer, and the index layer's errors re-exported under one roof.
 
-Front ends (CLI, TUI) catch ``QAError`` and show its message; anything else is a bug.
-Messages name the file and the problem so the user can act on them.
+``QAError`` is the product-wide root (:class:`index.errors.SpeechQAError`), so a front end
+catches one class. :func:`advice` adds what the *user* can do about an index error; the index
+layer itself never names a command.
 """
 
 from __future__ import annotations
 
+from index.errors import (
+    ConfigError,
+    FilterError,
+    IndexCorruptError,
+    IndexMissingError,
+    ModelLoadError,
+    ModelMismatchError,
+    NothingToIndexError,
+    ReadError,
+    SpeechQAError,
+)
 
-class QAError(Exception):
-    """Base class of every error a user may see."""
-
-
-class ReadError(QAError):
-    """A document could not be read or decoded (the message names the file)."""
-
-
-class IndexMissingError(QAError):
-    """No index exists yet at the configured location."""
-
-
-class IndexCorruptError(QAError):
-    """The index on disk is unreadable or inconsistent."""
-
-
-class ModelMismatchError(QAError):
-    """The index was built with another embedding model than the one configured."""
-
-
-class ModelLoadError(QAError):
-    """The embedding model could not be loaded or exported."""
+#: The root of every user-facing error (an alias, so index errors are QAErrors too).
+QAError = SpeechQAError
 
 
 class EmptyQuestionError(QAError):
     """The question is empty or whitespace only."""
 
 
-class ConfigError(QAError):
-    """The settings file or an environment variable holds an invalid value."""
+_ADVICE: tuple[tuple[type[SpeechQAError], str], ...] = (
+    (IndexMissingError, "build one with `qa index build PATH` (a folder of speech files)"),
+    (IndexCorruptError, "rebuild it with `qa index build PATH`"),
+    (ModelMismatchError, "use the model the index was built with (--model), or rebuild with `qa index build PATH`"),
+)
 
 
-class FilterError(QAError):
-    """A search filter holds an invalid value (e.g. a date that is not YYYY[-MM[-DD]])."""
+def advice(exc: BaseException) -> str | None:
+    """What to do next about ``exc``, in CLI terms, or None when the message says it all."""
+    for kind, text in _ADVICE:
+        if isinstance(exc, kind):
+            return text
+    return None
+
+
+def with_advice(exc: BaseException) -> str:
+    """The error's message followed by :func:`advice`, as the CLI prints it."""
+    hint = advice(exc)
+    return f"{exc}: {hint}" if hint else str(exc)
+
+
+__all__ = [
+    "ConfigError", "EmptyQuestionError", "FilterError", "IndexCorruptError", "IndexMissingError", "ModelLoadError",
+    "ModelMismatchError", "NothingToIndexError", "QAError", "ReadError", "SpeechQAError", "advice", "with_advice",
+]

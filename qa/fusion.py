@@ -5,15 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from qa.sentences import normalize_same_length
-
-#: Reciprocal-rank-fusion constant. 60 is the value of Cormack et al. (2009); it flattens the
-#: head of each list so neither retriever's top rank dominates alone.
-RRF_K = 60
+from index.normalize import normalize_same_length
+from qa.params import DEFAULTS
 
 
 def rrf(runs: Sequence[Sequence[tuple[int, float]]], weights: Sequence[float] | None = None,
-        k: int = RRF_K) -> list[tuple[int, float]]:
+        k: int = DEFAULTS.rrf_k) -> list[tuple[int, float]]:
     """Weighted reciprocal rank fusion of ranked ``(id, score)`` lists, best first."""
     weights = weights or [1.0] * len(runs)
     fused: dict[int, float] = {}
@@ -41,20 +38,22 @@ def score_fusion(dense: Mapping[int, float], lexical: Mapping[int, float], alpha
     return sorted(fused.items(), key=lambda kv: -kv[1])
 
 
-def shingles(text: str, n: int = 5) -> set[str]:
+def shingles(text: str, n: int = DEFAULTS.shingle) -> set[str]:
     """Character n-grams of the normalized text with punctuation and spaces removed."""
     core = re.sub(r"[\W_]+", "", normalize_same_length(text))
     return {core[i : i + n] for i in range(max(len(core) - n + 1, 1))}
 
 
-def near_duplicate(a: set[str], b: set[str], threshold: float = 0.8) -> bool:
+def near_duplicate(a: set[str], b: set[str], threshold: float = DEFAULTS.duplicate_threshold) -> bool:
     """True when one passage is mostly contained in the other (reprints cut at other bounds)."""
     if not a or not b:
         return False
     return len(a & b) / min(len(a), len(b)) >= threshold
 
 
-def fold_duplicates(order: Sequence[int], texts: Mapping[int, str], keep: int | None = None) -> list[tuple[int, list[int]]]:
+def fold_duplicates(order: Sequence[int], texts: Mapping[int, str], keep: int | None = None, *,
+                    n: int = DEFAULTS.shingle, threshold: float = DEFAULTS.duplicate_threshold,
+                    ) -> list[tuple[int, list[int]]]:
     """Keep the first of each group of near-duplicate passages, with the ids it absorbed.
 
     With ``keep``, at most that many groups are formed; later passages are only checked
@@ -62,9 +61,9 @@ def fold_duplicates(order: Sequence[int], texts: Mapping[int, str], keep: int | 
     """
     kept: list[tuple[int, list[int], set[str]]] = []
     for cid in order:
-        grams = shingles(texts[cid])
+        grams = shingles(texts[cid], n)
         for _head, absorbed, head_grams in kept:
-            if near_duplicate(grams, head_grams):
+            if near_duplicate(grams, head_grams, threshold):
                 absorbed.append(cid)
                 break
         else:

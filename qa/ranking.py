@@ -1,78 +1,70 @@
 """Hybrid retrieval and sentence-aware reranking.
 
-1. Dense (FAISS, cosine) and BM25 (jieba tokens) each propose a pool of passages.
+1. Dense (cosine) and BM25 (jieba tokens) each propose a pool of passages.
 2. The two are fused on their scores, each min-max normalized over the candidates, dense
-   weighted 0.7 (see FUSION for why not reciprocal rank fusion).
+   weighted ``params.alpha`` (see :class:`qa.params.RankingParams` for why not rank fusion).
 3. Every pooled passage is split into sentences; a passage's final score adds how well its
-   best sentence covers the question (IDF-weighted words, headings counting half), so one holding a
+   best sentence covers the question (IDF-weighted words, headings counting less), so one holding a
    sentence that says exactly what was asked beats one that is only generally on topic.
 4. Near-duplicate passages (a paragraph reprinted in several speeches) are folded into the
    best-ranked one, which lists the others as "also in".
+
+Only the store interface is used here: which store answers is not this module's business.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
+from index.embed import Encoder
 from index.normalize import to_simplified
-from index.store import ChunkRow, IndexStore
+from index.stores.base import Scored, Store
+from index.types import ChunkRow, Filters
 from qa.fusion import fold_duplicates, rrf, score_fusion
+from qa.params import DEFAULTS, RankingParams
 from qa.sentences import SentenceScorer, match_spans, split_sentences
 from qa.types import Hit
 
-#: Passages each retriever proposes (at least; twice top_k when that is more); fused and
-#: reranked down to top_k.
-POOL = 40
-#: Weight of the best-sentence coverage against the fused rank score (both in 0..1).
-SENTENCE_WEIGHT = 0.5
-#: "score": min-max normalized cosine and BM25 mixed with ALPHA; "rrf": reciprocal rank
-#: fusion. Chosen with scripts/tune_ranking.py on the seeds and CMRC dev sets: score fusion
-#: keeps the *margin* of a confident dense match, which rank fusion throws away.
-FUSION = "score"
-ALPHA = 0.7
-#: Cosine spread below which dense differences are not stretched to the full 0..1 range.
-DENSE_MIN_SPAN = 0.05
-#: Weights and constant of the "rrf" alternative.
-DENSE_WEIGHT = 1.0
-LEXICAL_WEIGHT = 1.0
-FUSION_K = 60
 
-
-@dataclass
+@dataclass(frozen=True)
 class Ranked:
     """A reranked passage with what answer composition needs about its sentences."""
 
     hit: Hit
-    row: ChunkRow
-    spans: list[tuple[int, int]]  # sentence spans in row.text
-    sentence_scores: list[float]
+    spans: tuple[tuple[int, int], ...]  # sentence spans in hit.text
+    sentence_scores: tuple[float, ...]
     dense: float  # cosine of the passage with the question
     score: float
 
 
-def _pool(store: IndexStore, qvec: np.ndarray, question: str, allowed: set[int] | None,
-          size: int) -> tuple[list[tuple[int, float]], dict[int, float]]:
-    """Both retrievers' ``size`` best candidates fused (see FUSION), best first, and the cosine
-    of every candidate with the question (BM25-only ones included)."""
-    dense = store.dense_search(qvec, size, allowed)
-    lexical = store.lexical_search(question, size, allowed)
+def _pool(store: Store, qvec: np.ndarray, question: str, filters: Filters | None, size: int,
+          params: RankingParams) -> tuple[Scored, dict[int, float]]:
+    """Both retrievers' ``size`` best candidates fused, best first, and the cosine of every
+    candidate with the question (BM25-only ones included)."""
+    dense = store.dense_search(qvec, size, filters)
+    lexical = store.lexical_search(question, size, filters)
     ids = list(dict.fromkeys([c for c, _ in dense] + [c for c, _ in lexical]))
     cosines = dict(zip(ids, (store.vectors(ids) @ qvec).tolist(), strict=True)) if ids else {}
-    if FUSION == "rrf":
-        return rrf([dense, lexical], [DENSE_WEIGHT, LEXICAL_WEIGHT], k=FUSION_K)[:size], cosines
-    return score_fusion(cosines, dict(lexical), ALPHA, DENSE_MIN_SPAN)[:size], cosines
+    if params.fusion == "rrf":
+        return rrf([dense, lexical], [params.dense_weight, params.lexical_weight], k=params.rrf_k)[:size], cosines
+    return score_fusion(cosines, dict(lexical), params.alpha, params.dense_min_span)[:size], cosines
 
 
-def rank_passages(store: IndexStore, encoder: Any, question: str, top_k: int,
-                  allowed: set[int] | None = None) -> list[Ranked]:
+def _hit(rank: int, row: ChunkRow, score: float, also: tuple[str, ...], terms: list[str]) -> Hit:
+    return Hit(rank=rank, score=round(score, 4), chunk_id=row.chunk_id, doc_path=row.doc_path, title=row.title,
+               date=row.date, section=row.section, text=row.text, start=row.start, end=row.end, also_in=also,
+               matches=tuple(match_spans(row.text, terms)))
+
+
+def rank_passages(store: Store, encoder: Encoder, question: str, top_k: int, filters: Filters | None = None,
+                  params: RankingParams = DEFAULTS) -> list[Ranked]:
     """The ``top_k`` best passages for ``question``, reranked and de-duplicated."""
     # The collection is simplified Chinese: a traditional-script question is folded first,
     # which the encoder would otherwise see as different tokens.
     qvec = np.asarray(encoder.encode_query(to_simplified(question)), dtype=np.float32)
-    fused, dense = _pool(store, qvec, question, allowed, max(POOL, 2 * top_k))  # room for duplicates to fold
+    fused, dense = _pool(store, qvec, question, filters, max(params.pool, 2 * top_k), params)  # room to fold
     if not fused:
         return []
     rows = {r.chunk_id: r for r in store.chunks_by_ids([cid for cid, _ in fused])}
@@ -80,22 +72,22 @@ def rank_passages(store: IndexStore, encoder: Any, question: str, top_k: int,
     spans = {cid: split_sentences(rows[cid].text) for cid, _ in fused}
     flat = [(cid, a, b) for cid, _ in fused for a, b in spans[cid]]
     scorer = SentenceScorer(question, [rows[cid].text[a:b] for cid, a, b in flat],
-                            [" ".join(rows[cid].section) for cid, _a, _b in flat], cut=store.lexical.cut)
+                            [" ".join(rows[cid].section) for cid, _a, _b in flat], cut=store.cut, params=params)
     sent_scores: dict[int, list[float]] = {cid: [] for cid, _ in fused}
     for i, (cid, _a, _b) in enumerate(flat):
         sent_scores[cid].append(scorer.score(i))
     top_fused = fused[0][1] or 1.0
     scored = sorted(
-        ((cid, f / top_fused + SENTENCE_WEIGHT * max(sent_scores[cid], default=0.0)) for cid, f in fused),
+        ((cid, f / top_fused + params.sentence_weight * max(sent_scores[cid], default=0.0)) for cid, f in fused),
         key=lambda kv: -kv[1])
-    groups = fold_duplicates([cid for cid, _ in scored], {cid: rows[cid].text for cid in rows}, keep=top_k)
+    groups = fold_duplicates([cid for cid, _ in scored], {cid: rows[cid].text for cid in rows}, keep=top_k,
+                             n=params.shingle, threshold=params.duplicate_threshold)
     score_of = dict(scored)
     out: list[Ranked] = []
     for rank, (cid, absorbed) in enumerate(groups[:top_k], 1):
         row = rows[cid]
-        also = tuple(dict.fromkeys(rows[a].title for a in absorbed if rows[a].title != row.title or rows[a].doc_path != row.doc_path))
-        hit = Hit(rank=rank, score=round(float(score_of[cid]), 4), chunk_id=cid, doc_path=row.doc_path,
-                  title=row.title, date=row.date, section=row.section, text=row.text, start=row.start,
-                  end=row.end, also_in=also, matches=tuple(match_spans(row.text, scorer.terms)))
-        out.append(Ranked(hit, row, spans[cid], sent_scores[cid], float(dense[cid]), float(score_of[cid])))
+        also = tuple(dict.fromkeys(rows[a].title for a in absorbed
+                                   if rows[a].title != row.title or rows[a].doc_path != row.doc_path))
+        out.append(Ranked(_hit(rank, row, float(score_of[cid]), also, scorer.terms), tuple(spans[cid]),
+                          tuple(sent_scores[cid]), float(dense[cid]), float(score_of[cid])))
     return out

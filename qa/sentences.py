@@ -12,7 +12,9 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 
+from index.lexical import full_cut
 from index.normalize import normalize, normalize_same_length
+from qa.params import DEFAULTS, RankingParams
 
 #: Cuts a text into (normalized) words.
 Cut = Callable[[str], list[str]]
@@ -43,12 +45,6 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _full_cut(text: str) -> list[str]:
-    from index.lexical import _jieba_module
-
-    return list(_jieba_module().lcut(normalize(text)))
-
-
 def query_terms(question: str, cut: Cut | None = None) -> list[str]:
     """The words of the question that can carry its topic (jieba's precise cut, normalized).
 
@@ -57,20 +53,8 @@ def query_terms(question: str, cut: Cut | None = None) -> list[str]:
     small-dictionary cutter (``LexicalIndex.cut``), which spares loading jieba's full
     dictionary on a cold start; without it, full jieba is used.
     """
-    words = (cut or _full_cut)(question)
+    words = (cut or full_cut)(question)
     return [w for w in dict.fromkeys(words) if w.strip() and any(c.isalnum() for c in w) and w not in _QUESTION_NOISE]
-
-
-#: A question word found only in the headings above a sentence counts this much: the
-#: heading says what the sentence under it is about ("四要转变作风促落实" › "要大力弘扬…的作风").
-CONTEXT_WEIGHT = 0.5
-#: A sentence holding (nearly) the whole query verbatim covers it fully: users type a 提法
-#: ("应配尽配", "小办公大服务") expecting exactly that wording, which word coverage alone
-#: may not reward (jieba cuts a 提法 into pieces every passage shares). Partial stretches
-#: get nothing: measured on the dev sets, they only add noise to word coverage.
-PHRASE_FULL = 0.8
-#: Shortest stretch (characters) that counts as a verbatim phrase match.
-PHRASE_MIN = 4
 
 
 def _latin(term: str) -> bool:
@@ -83,18 +67,18 @@ def _core(question: str) -> str:
     return "".join(ch for ch in normalize_same_length(question) if ch.isalnum())
 
 
-def phrase_share(core: str, sentence_norm: str) -> float:
-    """Length of the longest stretch of ``core`` (>= PHRASE_MIN chars) found verbatim in the sentence, over len(core).
+def phrase_share(core: str, sentence_norm: str, minimum: int = DEFAULTS.phrase_min) -> float:
+    """Length of the longest stretch of ``core`` (>= ``minimum`` chars) found verbatim in the sentence, over len(core).
 
-    Found through the question's PHRASE_MIN-grams: consecutive present grams make one stretch.
+    Found through the question's ``minimum``-grams: consecutive present grams make one stretch.
     """
-    if len(core) < PHRASE_MIN:
+    if len(core) < minimum:
         return 1.0 if core and core in sentence_norm else 0.0
     best = run = 0
-    for i in range(len(core) - PHRASE_MIN + 1):
-        run = run + 1 if core[i : i + PHRASE_MIN] in sentence_norm else 0
+    for i in range(len(core) - minimum + 1):
+        run = run + 1 if core[i : i + minimum] in sentence_norm else 0
         best = max(best, run)
-    return (best + PHRASE_MIN - 1) / len(core) if best else 0.0
+    return (best + minimum - 1) / len(core) if best else 0.0
 
 
 class SentenceScorer:
@@ -103,10 +87,15 @@ class SentenceScorer:
 
     IDF is computed over the candidate sentences themselves, so words every candidate
     shares (the collection's jargon) count less than the ones that single out the answer.
+    A question word found only in the headings above a sentence counts ``params.context_weight``
+    (the heading says what the sentence under it is about: "四要转变作风促落实" › "要大力弘扬…的作风").
+    A sentence holding (nearly) the whole query verbatim covers it fully: users type a 提法
+    ("应配尽配", "小办公大服务") expecting exactly that wording, which word coverage alone may
+    not reward (jieba cuts a 提法 into pieces every passage shares).
     """
 
     def __init__(self, question: str, sentences: Sequence[str], contexts: Sequence[str] | None = None,
-                 cut: Cut | None = None) -> None:
+                 cut: Cut | None = None, params: RankingParams = DEFAULTS) -> None:
         self.terms = query_terms(question, cut)
         self._present: list[dict[str, float]] = []
         self._phrase: list[float] = []
@@ -114,10 +103,11 @@ class SentenceScorer:
         df: Counter[str] = Counter()
         for i, sent in enumerate(sentences):
             norm = normalize_same_length(sent)
-            share = phrase_share(core, norm)
-            self._phrase.append(share if share >= PHRASE_FULL else 0.0)
+            share = phrase_share(core, norm, params.phrase_min)
+            self._phrase.append(share if share >= params.phrase_full else 0.0)
             context = normalize(contexts[i]) if contexts else ""
-            present = {t: 1.0 if t in norm else CONTEXT_WEIGHT for t in self.terms if t in norm or t in context}
+            present = {t: 1.0 if t in norm else params.context_weight
+                       for t in self.terms if t in norm or t in context}
             self._present.append(present)
             df.update(t for t, w in present.items() if w == 1.0)
         seen = {t for present in self._present for t in present}

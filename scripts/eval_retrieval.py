@@ -1,4 +1,3 @@
-#!/usr/bin/env python
 """Product vs. two baselines on the same data, in one process and one run.
 
 Baselines: BM25-only and dense-only, both over naive 300-character windows (50 overlap) of the
@@ -10,40 +9,25 @@ Data: the seeds dev set over the sample speeches (hit = a passage contains a gol
 NFKC and whitespace removal) and the CMRC 2018 trial set (each paragraph a document; hit = a
 passage contains the answer text). Prints a table and writes JSON.
 
-    python scripts/eval_retrieval.py [--shared ../shared] [--out results/eval.json] [--cmrc-limit N]
+    python -m scripts.eval_retrieval [--shared ../shared] [--out results/eval.json] [--cmrc-limit N]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
 import statistics
-import sys
 import tempfile
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from qa.factory import make_engine  # noqa: E402
-from qa.sentences import SentenceScorer, split_sentences  # noqa: E402
-
-
-def canon(text: str) -> str:
-    """NFKC and no whitespace: how gold substrings are matched."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-
-
-@dataclass
-class Query:
-    q: str
-    gold: list[str]
+from qa.engine import QAEngine
+from qa.factory import make_engine
+from qa.sentences import SentenceScorer, split_sentences
+from scripts.evalkit import DEFAULT_SHARED, ROOT, Query, load_cmrc, load_seeds
 
 
 @dataclass
@@ -52,11 +36,10 @@ class Scores:
     answers_ok: list[bool] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
 
-    def add(self, passages: list[str], answer: list[str], gold: list[str], secs: float) -> None:
-        golds = [canon(g) for g in gold]
-        rank = next((i for i, p in enumerate(passages[:10]) if any(g in canon(p) for g in golds)), None)
+    def add(self, passages: list[str], answer: list[str], query: Query, secs: float) -> None:
+        rank = next((i for i, p in enumerate(passages[:10]) if query.passage_hit(p)), None)
         self.ranks.append(rank)
-        self.answers_ok.append(any(g in canon("".join(answer)) for g in golds))
+        self.answers_ok.append(query.found_in("".join(answer)))
         self.seconds.append(secs)
 
     def table(self) -> dict[str, float]:
@@ -89,7 +72,7 @@ def best_sentence(question: str, passage: str) -> list[str]:
 class Baselines:
     """BM25 and dense retrieval over naive windows of the cleaned documents."""
 
-    def __init__(self, texts: list[str], engine, cache: Path) -> None:
+    def __init__(self, texts: list[str], engine: QAEngine, cache: Path) -> None:
         import bm25s
 
         from index.embed import load_passage_encoder, load_query_encoder
@@ -102,10 +85,10 @@ class Baselines:
         if cache.is_file() and len(np.load(cache)) == len(self.windows):
             self.vectors = np.load(cache)
         else:
-            self.vectors = load_passage_encoder(engine.settings).encode_passages(
+            self.vectors = load_passage_encoder(engine.config).encode_passages(
                 self.windows, batch_size=engine.settings.batch_size)
             np.save(cache, self.vectors)
-        self.query_encoder = load_query_encoder(engine.settings)
+        self.query_encoder = load_query_encoder(engine.config)
 
     def bm25_search(self, q: str, k: int = 10) -> list[str]:
         tokens = self.tokenize(q)
@@ -137,12 +120,12 @@ def run_dataset(name: str, files: list[Path], queries: list[Query], index_dir: P
         t = time.perf_counter()
         answer = engine.ask(query.q, top_k=10)
         secs = time.perf_counter() - t
-        systems["product"].add([h.text for h in answer.hits], [s.text for s in answer.sentences], query.gold, secs)
+        systems["product"].add([h.text for h in answer.hits], [s.text for s in answer.sentences], query, secs)
         for label, fn in (("bm25-only", base.bm25_search), ("dense-only", base.dense_search)):
             t = time.perf_counter()
             passages = fn(query.q)
             secs = time.perf_counter() - t
-            systems[label].add(passages, best_sentence(query.q, passages[0]) if passages else [], query.gold, secs)
+            systems[label].add(passages, best_sentence(query.q, passages[0]) if passages else [], query, secs)
     result = {label: s.table() for label, s in systems.items()}
     result["product"]["build_s"] = build_s
     print(f"\n== {name}: {len(queries)} questions, {len(files)} files ==")
@@ -155,27 +138,9 @@ def run_dataset(name: str, files: list[Path], queries: list[Query], index_dir: P
     return result
 
 
-def load_seeds(shared: Path) -> tuple[list[Path], list[Query]]:
-    rows = [json.loads(line) for line in (shared / "eval/seeds_dev.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
-    return sorted((shared / "corpus").glob("*.txt")), [Query(r["q"], r["gold"]) for r in rows]
-
-
-def load_cmrc(shared: Path, workdir: Path, limit: int | None) -> tuple[list[Path], list[Query]]:
-    data = json.loads((shared / "eval/cmrc2018_trial.json").read_text(encoding="utf-8"))
-    files, queries = [], []
-    for art in data["data"]:
-        for para in art["paragraphs"]:
-            path = workdir / f"{para['id']}.txt"
-            path.write_text(para["context"], encoding="utf-8")
-            files.append(path)
-            for qa in (q for q in para["qas"] if q["question"].strip()):
-                queries.append(Query(qa["question"], [a["text"] for a in qa["answers"]]))
-    return files, queries[:limit] if limit else queries
-
-
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     ap.add_argument("--out", type=Path, default=ROOT / "results/eval.json")
     ap.add_argument("--cmrc-limit", type=int, default=None, help="only the first N CMRC questions")
     ap.add_argument("--skip-cmrc", action="store_true")

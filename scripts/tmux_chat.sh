@@ -3,7 +3,7 @@
 # check that the answer (citation marker + expected text) appears. Prints the captured screen.
 #
 # Usage: scripts/tmux_chat.sh [QUESTION] [EXPECTED_TEXT]
-#   env: QA_CHAT_CMD   command to run (default: "qa chat"; e.g. "python tests/tui/run_fake_chat.py")
+#   env: QA_CHAT_CMD   command to run (default: "qa chat"; e.g. "python -m tests.tui.run_fake_chat")
 #        TIMEOUT       seconds to wait for the answer (default 120: includes loading the model)
 #        CAPTURE       file to also write the captured screen to (default: none)
 #   QA_* settings (QA_INDEX, QA_DATA_DIR, ...) pass through to the app.

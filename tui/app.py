@@ -8,7 +8,6 @@ that only *post messages*; all widget changes happen in the message handlers bel
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -19,10 +18,12 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from qa.chats import ChatStore
-from qa.errors import QAError
+from qa.engine import Engine
+from qa.errors import IndexCorruptError, IndexMissingError, ModelMismatchError, QAError
 from qa.export import answer_markdown, conversation_markdown, default_export_path, write_markdown
 from qa.settings import Settings
 from qa.types import Answer, IndexReport
+from tui.conversation import ChatState
 from tui.messages import AnswerReady, AskFailed, EngineReady, IndexFinished, IndexProgress
 from tui.screens.chat import ChatScreen
 from tui.screens.conversations import ConversationsScreen
@@ -51,18 +52,13 @@ class QAApp(App[None]):
         Binding("ctrl+n", "new_conversation", "New chat", priority=True),
     ]
 
-    def __init__(self, engine: Any, settings: Settings) -> None:
+    def __init__(self, engine: Engine, settings: Settings) -> None:
         super().__init__()
         self.engine = engine
         self.settings = settings
         self.store: ChatStore | None = None
-        self.conversation_id: int | None = None
-        self.answers: list[Answer] = []  # of the open conversation, oldest first
-        self.ready = False
+        self.state = ChatState()
         self.warm_failed = False  # warm-up failed (no index yet): retried after indexing
-        self.queue: deque[tuple[int, str]] = deque()
-        self.asking = False
-        self.turns = 0
         self.indexing = False
         #: perf_counter() when the last answer was painted (read by scripts/bench_tui.py).
         self.last_answer_painted: float | None = None
@@ -100,32 +96,24 @@ class QAApp(App[None]):
         self.warm_failed = message.error is not None
         if message.error is not None:
             bar.show(None, "")
-            self.notify(str(message.error), title="Index not ready", severity="error", timeout=10)
+            self.notify(user_message(message.error), title="Index not ready", severity="error", timeout=10)
         else:
             bar.show(message.status)
-        self.ready = True
+        self.state.ready = True
         self.chat.set_pending("searching…")
         self._next_question()
 
     # ------------------------------------------------------------- questions
     def on_chat_input_submitted(self, message: ChatInput.Submitted) -> None:
-        self.turns += 1
-        self.chat.add_turn(self.turns, message.text, "searching…" if self.ready else LOADING)
-        self.queue.append((self.turns, message.text))
+        turn = self.state.submit(message.text)
+        self.chat.add_turn(turn, message.text, "searching…" if self.state.ready else LOADING)
         self._next_question()
-
-    def _previous_question(self) -> str | None:
-        if not self.answers:
-            return None
-        last = self.answers[-1]
-        return last.resolved_question or last.question
 
     def _next_question(self) -> None:
         """Questions run one at a time, in order, once the engine is warm."""
-        if self.ready and not self.asking and self.queue:
-            turn, question = self.queue.popleft()
-            self.asking = True
-            self._ask(turn, question, self._previous_question())
+        pending = self.state.next_question()
+        if pending is not None:
+            self._ask(pending.turn, pending.question, pending.previous)
 
     @work(thread=True, exclusive=True, group="ask")
     def _ask(self, turn: int, question: str, previous: str | None) -> None:
@@ -137,8 +125,7 @@ class QAApp(App[None]):
         self.post_message(AnswerReady(turn, answer))
 
     def on_answer_ready(self, message: AnswerReady) -> None:
-        self.asking = False
-        self.answers.append(message.answer)
+        self.state.answered(message.answer)
         self.chat.show_answer(message.turn, message.answer)
         self.call_after_refresh(self._mark_painted)
         self._save_turn(message.answer)
@@ -148,18 +135,18 @@ class QAApp(App[None]):
         self.last_answer_painted = time.perf_counter()
 
     def on_ask_failed(self, message: AskFailed) -> None:
-        self.asking = False
+        self.state.failed()
         self.chat.show_error(message.turn, str(message.error))
-        self.notify(str(message.error), title="Cannot answer", severity="error", timeout=10)
+        self.notify(user_message(message.error), title="Cannot answer", severity="error", timeout=10)
         self._next_question()
 
     def _save_turn(self, answer: Answer) -> None:
         if self.store is None:
             return
         try:
-            if self.conversation_id is None:
-                self.conversation_id = self.store.create(answer.question)
-            self.store.add_turn(self.conversation_id, answer.question, answer)
+            if self.state.conversation_id is None:
+                self.state.conversation_id = self.store.create(answer.question)
+            self.store.add_turn(self.state.conversation_id, answer.question, answer)
         except QAError as exc:
             self.notify(str(exc), title="Not saved", severity="warning")
 
@@ -178,21 +165,19 @@ class QAApp(App[None]):
         self.copy_to_clipboard(answer_markdown(answer))
         self.notify("Answer copied as Markdown")
 
-    def _title(self) -> str:
-        return self.answers[0].question if self.answers else "conversation"
-
     def action_export(self) -> None:
-        if not self.answers:
+        if not self.state.answers:
             self.notify("Nothing to export yet", severity="warning")
             return
-        default = default_export_path(self.settings.data_dir, self._title())
+        default = default_export_path(self.settings.data_dir, self.state.title())
         self.push_screen(PromptScreen("Export the conversation to (Markdown):", str(default)), self._export_to)
 
     def _export_to(self, path: str | None) -> None:
         if not path:
             return
         try:
-            written = write_markdown(Path(path).expanduser(), conversation_markdown(self._title(), self.answers))
+            text = conversation_markdown(self.state.title(), self.state.answers)
+            written = write_markdown(Path(path).expanduser(), text)
         except QAError as exc:
             self.notify(str(exc), title="Export failed", severity="error")
             return
@@ -219,8 +204,7 @@ class QAApp(App[None]):
 
     # --------------------------------------------------------- conversations
     def action_new_conversation(self) -> None:
-        self.conversation_id = None
-        self.answers = []
+        self.state.reset()
         self.chat.clear()
         self.notify("New conversation")
 
@@ -239,11 +223,8 @@ class QAApp(App[None]):
             self.notify(str(exc), severity="error")
             return
         self.chat.clear()
-        self.conversation_id = conversation.id
-        self.answers = [t.answer for t in conversation.turns]
-        for turn in conversation.turns:
-            self.turns += 1
-            self.chat.add_turn(self.turns, turn.question, "", turn.answer)
+        for number, turn in zip(self.state.reopen(conversation), conversation.turns, strict=True):
+            self.chat.add_turn(number, turn.question, "", turn.answer)
         self.chat.query_one(ChatInput).questions.extend(t.question for t in conversation.turns)
 
     # -------------------------------------------------------------- indexing
@@ -300,7 +281,7 @@ class QAApp(App[None]):
         self.indexing = False
         self.chat.query_one(IndexProgressPanel).finish()
         if message.error is not None:
-            self.notify(str(message.error), title="Indexing failed", severity="error", timeout=10)
+            self.notify(user_message(message.error), title="Indexing failed", severity="error", timeout=10)
             return
         self.chat.query_one(IndexStatusBar).show(message.status)
         self.notify(_report_text(message.report), title="Index updated")
@@ -323,6 +304,19 @@ class QAApp(App[None]):
             self.store.close()
 
 
+_CHAT_ADVICE: tuple[tuple[type[QAError], str], ...] = (
+    (IndexMissingError, "Press F5 to index a folder of speeches."),
+    (IndexCorruptError, "Rebuild it: ctrl+p, then Rebuild index."),
+    (ModelMismatchError, "Rebuild the index with this model: ctrl+p, then Rebuild index."),
+)
+
+
+def user_message(exc: BaseException) -> str:
+    """An error as the chat shows it: the message, then what to do in the chat (not CLI commands)."""
+    hint = next((text for kind, text in _CHAT_ADVICE if isinstance(exc, kind)), None)
+    return f"{exc}. {hint}" if hint else str(exc)
+
+
 class _NoStatus:
     doc_paths: list[str] = []
 
@@ -334,6 +328,6 @@ def _report_text(report: IndexReport | None) -> str:
             f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped")
 
 
-def run(engine: Any, settings: Settings) -> None:
+def run(engine: Engine, settings: Settings) -> None:
     """Entry point for ``qa chat``: open the window at once; the engine warms up inside."""
     QAApp(engine=engine, settings=settings).run()

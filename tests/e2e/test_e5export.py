@@ -46,7 +46,7 @@ def seed_questions() -> list[str]:
 @pytest.fixture(scope="session")
 def st_encoder(real_settings: Settings) -> STEncoder:
     """The export shared by the whole run (tests/conftest.py's model_dir)."""
-    encoder = load_passage_encoder(real_settings)
+    encoder = load_passage_encoder(real_settings.index_config)
     assert isinstance(encoder, STEncoder)
     return encoder
 
@@ -138,4 +138,4 @@ def test_exported_folder_loads_offline_with_prompts(st_encoder: STEncoder, model
 def test_folder_that_is_not_a_model_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "empty-model").mkdir()
     with pytest.raises(ModelLoadError, match="empty-model"):
-        load_passage_encoder(Settings(data_dir=tmp_path, model=str(tmp_path / "empty-model")))
+        load_passage_encoder(Settings(data_dir=tmp_path, model=str(tmp_path / "empty-model")).index_config)

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from fake_engine import FakeEngine  # noqa: E402
-
-from qa.settings import Settings  # noqa: E402
+from qa.settings import Settings
+from tests.tui.fake_engine import FakeEngine
 
 
 @pytest.fixture

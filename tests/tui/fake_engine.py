@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa.engine import Engine
 from qa.errors import IndexMissingError
 from qa.followup import resolve_followup
 from qa.types import Answer, AnswerSentence, Hit, IndexReport, IndexStatus, SpeechText
@@ -115,7 +116,7 @@ class FakeEngine:
 
     def _check(self) -> None:
         if self.missing_index:
-            raise IndexMissingError("/tmp/qa-test/index: no index yet — run `qa index build FOLDER` or press F5")
+            raise IndexMissingError("no index at /tmp/qa-test/index")
 
     def warm_up(self) -> None:
         time.sleep(self.delay)
@@ -179,3 +180,8 @@ class FakeEngine:
     def build(self, paths: Sequence[Path], *, progress: Callable[[int, int, str], None] | None = None) -> IndexReport:
         files = [f for p in paths for f in (sorted(Path(p).glob("*.txt")) if Path(p).is_dir() else [Path(p)])]
         return self._report([str(f) for f in files], progress)
+
+
+def as_engine(engine: FakeEngine) -> Engine:
+    """The fake satisfies the engine Protocol the chat is typed against (mypy checks this module)."""
+    return engine

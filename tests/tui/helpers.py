@@ -17,7 +17,7 @@ async def settle(pilot: Pilot[None]) -> None:
     for _ in range(50):
         await app.workers.wait_for_complete()
         await pilot.pause()
-        if not app.workers and (not isinstance(app, QAApp) or (not app.asking and not app.queue)):
+        if not app.workers and (not isinstance(app, QAApp) or not app.state.busy):
             break
     await pilot.pause()
 

@@ -1,6 +1,6 @@
 """Run the real chat app on the FakeEngine (for trying the UI or scripts/tmux_chat.sh without an index).
 
-Usage: ``python tests/tui/run_fake_chat.py [DATA_DIR]``.
+Usage: ``python -m tests.tui.run_fake_chat [DATA_DIR]`` (from the repository root).
 """
 
 from __future__ import annotations
@@ -9,12 +9,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from fake_engine import FakeEngine  # noqa: E402
-
-from qa.settings import Settings  # noqa: E402
-from tui.app import run  # noqa: E402
+from qa.settings import Settings
+from tests.tui.fake_engine import FakeEngine
+from tui.app import run
 
 if __name__ == "__main__":
     data_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp(prefix="qa-fake-chat-"))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fake_engine import DATA, FakeEngine
-from helpers import QUESTION, SIZE, ask, settle
 from textual.widgets import OptionList, ProgressBar, Static
 
 from qa.settings import Settings
+from tests.tui.fake_engine import DATA, FakeEngine
+from tests.tui.helpers import QUESTION, SIZE, ask, settle
 from tui.app import QAApp
 from tui.screens.conversations import ConversationsScreen
 from tui.screens.help import HelpScreen
@@ -209,10 +209,11 @@ async def test_missing_index_is_a_notification_not_a_traceback(settings: Setting
     app = QAApp(engine=engine, settings=settings)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert any(n.startswith("error:Index not ready:") and "no index yet" in n for n in _notes(app))
+        assert any(n.startswith("error:Index not ready:") and "no index at" in n and "Press F5" in n
+                   for n in _notes(app))
         assert "no index — press F5" in _text(app.query_one(IndexStatusBar))
         await ask(pilot, QUESTION)
-        assert "no index yet" in _text(app.query_one(".answer-error", Static))
+        assert "no index at" in _text(app.query_one(".answer-error", Static))
         assert any(n.startswith("error:Cannot answer:") for n in _notes(app))
     assert app.return_code in (0, None)
 

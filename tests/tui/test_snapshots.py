@@ -9,11 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from fake_engine import FakeEngine
-from helpers import QUESTION, SIZE, ask, settle
 from textual.pilot import Pilot
 
 from qa.settings import Settings
+from tests.tui.fake_engine import FakeEngine
+from tests.tui.helpers import QUESTION, SIZE, ask, settle
 from tui.app import QAApp
 from tui.widgets.chat_input import ChatInput
 

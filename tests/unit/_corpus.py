@@ -5,7 +5,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from index.model import ParsedDocument, Section
+from index.chunker import chunk_document
+from index.document import ParsedDocument, Section
 from index.reader import parse_document
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -20,8 +21,8 @@ def corpus_file(prefix: str) -> Path:
 
 @cache
 def parsed(prefix: str) -> ParsedDocument:
-    """Parse a corpus file once per test session with the default budget."""
-    return parse_document(corpus_file(prefix))
+    """Read and chunk a corpus file once per test session with the default budget."""
+    return chunk_document(parse_document(corpus_file(prefix)))
 
 
 def assert_outline_valid(sections: list[Section], text: str, lo: int = 0, hi: int | None = None) -> None:

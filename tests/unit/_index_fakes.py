@@ -13,9 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-from index.model import Chunk, ParsedDocument, Speech
-from index.store import DocumentRecord, Manifest
-from qa.errors import ReadError
+from index.document import Chunk, ParsedDocument, Speech, embed_text
+from index.embed import Progress, encode_in_batches
+from index.errors import ReadError
+from index.types import ChunkRecord, DocumentRecord, Manifest, SpeechRecord
 
 DIM = 64
 
@@ -39,16 +40,24 @@ class FakeEncoder:
         norm = np.linalg.norm(vec)
         return vec / norm if norm else vec
 
-    def encode_passages(self, texts: Sequence[str], batch_size: int = 32, progress: object = None) -> np.ndarray:
+    def _batch(self, texts: list[str]) -> np.ndarray:
         self.calls += 1
-        self.texts += list(texts)
-        return np.vstack([self._vector(t) for t in texts]) if texts else np.zeros((0, DIM), np.float32)
+        self.texts += texts
+        return np.vstack([self._vector(t) for t in texts])
+
+    def encode_passages(self, texts: Sequence[str], batch_size: int = 32, progress: Progress | None = None
+                        ) -> np.ndarray:
+        """Length-sorted batches of ``batch_size``, one call counted per batch, as real encoders do."""
+        return encode_in_batches(texts, batch_size, progress, self._batch, DIM)
 
     def encode_query(self, text: str) -> np.ndarray:
         return self._vector(text)
 
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return np.vstack([self._vector(t) for t in texts]) if texts else np.zeros((0, DIM), np.float32)
 
-def fake_parse(path: Path, *, chunk_size: int = 400, chunk_overlap: int = 40) -> ParsedDocument:
+
+def fake_parse(path: Path) -> ParsedDocument:
     """Format: first line ``title|date``; then ``# heading`` lines and one chunk per other line.
 
     A file containing ``BROKEN`` raises ReadError, as an undecodable file would.
@@ -91,14 +100,13 @@ def manifest(dimension: int = DIM, model: str = "fake-model") -> Manifest:
 def record(path: str, title: str, texts: Sequence[str], date: str | None = None,
            sections: Sequence[tuple[str, ...]] | None = None, encoder: FakeEncoder | None = None) -> DocumentRecord:
     """A store-ready document with one speech whose chunks are ``texts`` joined by newlines."""
-    from index.lexical import tokenize
-
     body = "\n".join(texts)
     chunks, pos = [], 0
     for i, text in enumerate(texts):
-        chunks.append(Chunk(tuple(sections[i]) if sections else (), text, pos, pos + len(text)))
+        section = tuple(sections[i]) if sections else ()
+        chunks.append(ChunkRecord(section, text, pos, pos + len(text), embed_text(title, section, text)))
         pos += len(text) + 1
     enc = encoder or FakeEncoder()
     vectors = enc.encode_passages(list(texts))
     return DocumentRecord(path, hashlib.sha256(body.encode()).hexdigest(), 0.0, "utf-8",
-                          [Speech(title, date, body, [], chunks)], vectors, [tokenize(t) for t in texts])
+                          (SpeechRecord(title, date, body, tuple(chunks)),), vectors)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from _corpus import corpus_file
 
+from index.chunker import chunk_document
 from index.reader import parse_document
 from qa.errors import QAError, ReadError
 
@@ -63,7 +64,7 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
 def test_other_encodings_decode(tmp_path: Path, encoding: str, prefix: bytes) -> None:
     path = tmp_path / "speech.txt"
     path.write_bytes(prefix + corpus_file("000").read_text(encoding="utf-8").encode(encoding))
-    speech = parse_document(path).speeches[0]
+    speech = chunk_document(parse_document(path)).speeches[0]
     assert speech.text.startswith("同志们:\n今天,区委在这里召开会议")
     assert speech.sections[0].title == "一、在服务保障大局中彰显使命担当"
 
@@ -71,7 +72,7 @@ def test_other_encodings_decode(tmp_path: Path, encoding: str, prefix: bytes) ->
 def test_news_without_headings_is_one_chunked_speech(tmp_path: Path) -> None:
     path = tmp_path / "news.txt"
     path.write_text(NEWS * 4, encoding="utf-8")
-    (speech,) = parse_document(path).speeches
+    (speech,) = chunk_document(parse_document(path)).speeches
     assert speech.title == "news" and speech.sections == []
     assert speech.chunks and all(c.section == () for c in speech.chunks)
     assert all(speech.text[c.start : c.end] == c.text for c in speech.chunks)
@@ -80,7 +81,7 @@ def test_news_without_headings_is_one_chunked_speech(tmp_path: Path) -> None:
 def test_single_line_file(tmp_path: Path) -> None:
     path = tmp_path / "one.txt"
     path.write_text("要抓好落实。", encoding="utf-8")
-    (speech,) = parse_document(path).speeches
+    (speech,) = chunk_document(parse_document(path)).speeches
     assert [c.text for c in speech.chunks] == ["要抓好落实。"]
 
 
@@ -89,7 +90,7 @@ def test_fifty_megabyte_file(tmp_path: Path) -> None:
     path = tmp_path / "big.txt"
     path.write_bytes(one * (50 * 2**20 // len(one) + 1))
     started = time.perf_counter()
-    doc = parse_document(path)
+    doc = chunk_document(parse_document(path))
     elapsed = time.perf_counter() - started
     (speech,) = doc.speeches
     assert len(speech.text) > 15_000_000

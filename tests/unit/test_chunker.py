@@ -7,8 +7,8 @@ from _corpus import FILES, assert_outline_valid, parsed
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.chunker import CHUNKER_VERSION, chunk_speech, split_span
-from index.model import Chunk
+from index.chunker import CHUNKER_VERSION, chunk_document, chunk_speech, split_span
+from index.document import Chunk
 from index.reader import parse_document
 from index.structure import build_outline
 from qa.errors import ConfigError
@@ -35,7 +35,7 @@ def assert_valid(text: str, chunks: list[Chunk], size: int, overlap: int) -> Non
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name[:3])
 @pytest.mark.parametrize(("size", "overlap"), [(400, 40), (200, 20), (500, 0)])
 def test_corpus_chunks_are_valid(path, size: int, overlap: int) -> None:
-    for speech in parse_document(path, chunk_size=size, chunk_overlap=overlap).speeches:
+    for speech in chunk_document(parse_document(path), chunk_size=size, chunk_overlap=overlap).speeches:
         assert speech.chunks
         assert_valid(speech.text, speech.chunks, size, overlap)
 

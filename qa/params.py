@@ -1,0 +1,73 @@
+"""Every tuned constant of ranking, sentence scoring, answer composition and refusal, in one place.
+
+Each field says how it was chosen, on what data and when. Tuning scripts pass a modified copy
+(``dataclasses.replace(DEFAULTS, alpha=0.5)``) to the engine; nothing tunes by setting module
+globals. Data names: "seeds" = ``shared/eval/seeds_dev.jsonl`` over ``shared/corpus``; "CMRC" =
+the CMRC 2018 trial set (each paragraph a document).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RankingParams:
+    """The engine's tunable behaviour (all weights are on 0..1 scores)."""
+
+    # ---------------------------------------------------------------- retrieval
+    #: Passages each retriever proposes (at least; twice top_k when that is more); fused and
+    #: reranked down to top_k. Measured: 40 holds every gold passage of the seeds' top 10
+    #: (scripts/tune_ranking.py, seeds + CMRC 300, 2026-11-22).
+    pool: int = 40
+    #: "score": min-max normalized cosine and BM25 mixed with ``alpha``; "rrf": reciprocal rank
+    #: fusion. Score fusion keeps the margin of a confident dense match, which rank fusion throws
+    #: away: RRF k=60 gave seeds hit@1 0.733 / CMRC 0.910 against 0.867 / 0.920
+    #: (scripts/tune_ranking.py, 15 seeds + CMRC 300, 2026-11-22).
+    fusion: str = "score"
+    #: Dense weight in score fusion; 0.5/0.7/0.8 gave seeds hit@1 0.800/0.867/0.867 and CMRC
+    #: 0.907/0.920/0.913 (same run).
+    alpha: float = 0.7
+    #: Cosine spread below which dense differences are not stretched to the full 0..1 range: a
+    #: short 提法 query makes all cosines alike (seeds, 2026-11-22).
+    dense_min_span: float = 0.05
+    #: Weights and constant of the "rrf" alternative (k = 60 as in Cormack et al. 2009).
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+    rrf_k: int = 60
+    #: Weight of a passage's best-sentence coverage against its fused score. Without the
+    #: sentence rerank (0.0) seeds hit@1 fell 0.867 → 0.800 and CMRC 0.920 → 0.907 (same run).
+    sentence_weight: float = 0.5
+    # ------------------------------------------------------------ sentence scoring
+    #: A question word found only in the headings above a sentence counts this much: the heading
+    #: says what the sentence under it is about (seeds, 2026-11-22).
+    context_weight: float = 0.5
+    #: A sentence holding at least this share of the query verbatim covers it fully: users type a
+    #: 提法 expecting exactly that wording; partial stretches below it only added noise (seeds).
+    phrase_full: float = 0.8
+    #: Shortest stretch (characters) that counts as a verbatim phrase match.
+    phrase_min: int = 4
+    # ---------------------------------------------------------- near duplicates
+    #: Character n-gram size and containment share above which two passages are one reprint
+    #: (checked by hand on the compilation in shared/corpus, 2026-11-21).
+    shingle: int = 5
+    duplicate_threshold: float = 0.8
+    # ------------------------------------------------------------------ answers
+    #: Answer sentences are drawn from this many top passages, at most ``max_sentences`` of them.
+    answer_passages: int = 3
+    max_sentences: int = 3
+    #: A further sentence joins the answer when it scores at least this share of the best one.
+    keep_ratio: float = 0.8
+    #: Weight of the passage's own rank score when choosing sentences across passages.
+    passage_weight: float = 0.3
+    # ------------------------------------------------------------------ refusal
+    #: Answered when the best passage's cosine >= ``dense_sure``, or >= ``dense_min`` with sentence
+    #: coverage >= ``lexical_min`` (scripts/calibrate_support.py: each dev set on its own collection
+    #: as positives, on the other collection + 8 everyday questions as negatives; answers 98.4% of
+    #: supported, refuses 99.1% of unsupported, 2026-11-22). Valid for multilingual-e5-small only.
+    dense_sure: float = 0.88
+    dense_min: float = 0.83
+    lexical_min: float = 0.45
+
+
+DEFAULTS = RankingParams()
