@@ -144,5 +144,6 @@ def parse_document(path: Path, *, chunk_size: int = 400, chunk_overlap: int = 40
         text = draft.text
         sections = build_outline(text)
         chunks = chunk_speech(text, sections, chunk_size=chunk_size, chunk_overlap=chunk_overlap)
-        speeches.append(Speech(draft.title, draft.date, text, sections, chunks))
+        speeches.append(Speech(draft.title, draft.date, text, sections, chunks, title_derived=draft.title_derived,
+                               source_name=path.name, subtitle=draft.subtitle, venue=draft.venue))
     return ParsedDocument(path, encoding, speeches, dropped)
