@@ -2,7 +2,7 @@
 
 Embedding is the only slow step (~11 passages/s on this CPU), so every update works out the
 smallest set of passages to send to the encoder: unchanged files (same sha256 of the raw
-bytes) are not even parsed, and a passage whose embed text is already in the index (an
+bytes and of their ``speeches.toml`` entry) are not even parsed, and a passage whose embed text is already in the index (an
 edited file's untouched paragraphs, a speech reprinted in a compilation) reuses its stored
 vector. The encoder itself is loaded only once something needs embedding, so ``add`` of
 unchanged files or ``remove`` never imports torch.
@@ -10,7 +10,6 @@ unchanged files or ``remove`` never imports torch.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -44,6 +43,12 @@ def _parse(path: Path, chunk_size: int, chunk_overlap: int) -> ParsedDocument:
     from index.reader import parse_document
 
     return parse_document(path, chunk_size=chunk_size, chunk_overlap=chunk_overlap)
+
+
+def _fingerprint_file(path: Path) -> str:
+    from index.reader import document_fingerprint
+
+    return document_fingerprint(path)
 
 
 def _chunker_version() -> str:
@@ -195,7 +200,7 @@ class Indexer:
         for done, file in enumerate(files, 1):
             path = str(file.resolve())
             try:
-                sha = hashlib.sha256(file.read_bytes()).hexdigest()
+                sha = _fingerprint_file(file)
                 if known.get(path) == sha:
                     plan.unchanged.append(path)
                     continue

@@ -10,6 +10,7 @@ caller reports it and goes on with the other files. Formats plug in through
 from __future__ import annotations
 
 import codecs
+import hashlib
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -18,6 +19,8 @@ import charset_normalizer
 
 from index.chunker import check_budget, chunk_speech
 from index.clean import clean_text
+from index.dating import Dating, date_from_file_name
+from index.meta import MetadataError, apply_meta, meta_fingerprint, meta_for
 from index.model import ParsedDocument, Speech
 from index.split import split_speeches
 from index.structure import build_outline
@@ -126,6 +129,17 @@ def iter_documents(paths: Sequence[Path]) -> list[Path]:
     return sorted(found)
 
 
+def document_fingerprint(path: Path) -> str:
+    """sha256 of the file's bytes plus its ``speeches.toml`` entry, if any: a changed entry
+    makes the indexer read the file again; without one the hash is the plain content hash."""
+    data = path.read_bytes()
+    try:
+        data += meta_fingerprint(path)
+    except MetadataError as exc:
+        raise ReadError(str(exc)) from exc
+    return hashlib.sha256(data).hexdigest()
+
+
 def parse_document(path: Path, *, chunk_size: int = 400, chunk_overlap: int = 40) -> ParsedDocument:
     """Read one file into cleaned, structured, chunked speeches (raises :class:`ReadError`)."""
     check_budget(chunk_size, chunk_overlap)
@@ -144,6 +158,14 @@ def parse_document(path: Path, *, chunk_size: int = 400, chunk_overlap: int = 40
         text = draft.text
         sections = build_outline(text)
         chunks = chunk_speech(text, sections, chunk_size=chunk_size, chunk_overlap=chunk_overlap)
-        speeches.append(Speech(draft.title, draft.date, text, sections, chunks, title_derived=draft.title_derived,
-                               source_name=path.name, subtitle=draft.subtitle, venue=draft.venue))
+        dated = Dating(draft.date, draft.date_source) if draft.date else date_from_file_name(path.name)
+        speeches.append(Speech(draft.title, dated.date, text, sections, chunks, title_derived=draft.title_derived,
+                               source_name=path.name, subtitle=draft.subtitle, venue=draft.venue,
+                               date_source=dated.source))
+    try:
+        meta = meta_for(path)
+        if meta is not None:
+            apply_meta(speeches, meta, path)
+    except MetadataError as exc:
+        raise ReadError(str(exc)) from exc
     return ParsedDocument(path, encoding, speeches, dropped)

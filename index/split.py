@@ -6,7 +6,8 @@ recognises. Titles come from the file itself (a heading line such as
 "在全区党建工作会议上的讲话", a news headline, a title block with subtitle and venue line
 (:mod:`index.titleblock`), or the compilation's part title); a speech without one gets a
 title derived from the meeting its opening names (:mod:`index.derive`), and the file name
-only when that fails. Dates are taken only where the text states them.
+only when that fails. Dates come from the text, the title or a session it names
+(:mod:`index.dating`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from index.clean import Paragraph
+from index.dating import date_of_speech
 from index.derive import derive_title
 from index.patterns import (
     PART_MARKER,
@@ -23,7 +25,6 @@ from index.patterns import (
     cn_to_int,
     parse_date_line,
     starts_with_heading,
-    year_in_title,
 )
 from index.titleblock import parse_venue_line, pick_title
 
@@ -31,7 +32,6 @@ _TITLE_MAX = 60
 _HEADER_MAX = 6  # title block: at most this many paragraphs before the speech starts
 _DATE_SCAN = 3  # a date line may also close the speech (signature) – look at the last few
 _HEADER_AS_SPEECH = 200  # a compilation preamble longer than this is kept as text
-_DATE_IN_TITLE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 
 
 @dataclass
@@ -48,6 +48,7 @@ class SpeechDraft:
     title_derived: bool = False
     subtitle: str | None = None
     venue: str | None = None
+    date_source: str | None = None
 
     @property
     def text(self) -> str:
@@ -130,20 +131,7 @@ def _one_speech(paras: list[Paragraph], fallback: str, given: str | None = None)
     body = [p.text for i, p in enumerate(paras) if i not in used]
     if derived:
         title = derive_title(body) or fallback
-    return SpeechDraft(title, _find_date(title, body, header - len(used)), body, derived, subtitle,
-                       venue_line.venue if venue_line else None)
-
-
-def _find_date(title: str, body: list[str], header_len: int) -> str | None:
-    """A date line in the header or at the end wins; else a date or year named in the title."""
-    scan = body[: max(header_len, 0) + _DATE_SCAN] + body[-_DATE_SCAN:]
-    for line in scan:
-        iso = parse_date_line(line)
-        if iso:
-            return iso
-    m = _DATE_IN_TITLE.search(title)
-    if m:
-        iso = parse_date_line(m.group())
-        if iso:
-            return iso
-    return year_in_title(title)
+    head = max(header - len(used), 0) + _DATE_SCAN
+    dated = date_of_speech(title, lines, body[:head] + body[-_DATE_SCAN:])
+    return SpeechDraft(title, dated.date, body, derived, subtitle, venue_line.venue if venue_line else None,
+                       dated.source)
