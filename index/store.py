@@ -25,11 +25,13 @@ import numpy as np
 from index.filters import FilterRows, load_filter_rows, matching_chunk_ids
 from index.lexical import LexicalIndex
 from index.model import Speech
+from index.store_speech_meta import add_speech_meta_columns, has_speech_meta, speech_meta_select
 from qa.errors import IndexCorruptError, IndexMissingError, QAError
 from qa.types import Filters, IndexStatus, SpeechText
 
 DB_FILE = "index.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: speeches carry where their title and date came from (index/store_speech_meta.py)
+_READABLE_SCHEMAS = (1, 2)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
@@ -48,7 +50,7 @@ CREATE INDEX IF NOT EXISTS speeches_doc ON speeches(doc_id);
 CREATE INDEX IF NOT EXISTS chunks_speech ON chunks(speech_id);
 """
 _CHUNK_SELECT = """SELECT c.id, c.speech_id, d.path, s.title, s.date, c.section, c.text, c.start, c."end",
-    c.embed_text FROM chunks c JOIN speeches s ON s.id = c.speech_id JOIN documents d ON d.id = s.doc_id"""
+    c.embed_text, {meta} FROM chunks c JOIN speeches s ON s.id = c.speech_id JOIN documents d ON d.id = s.doc_id"""
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,9 @@ class ChunkRow:
     start: int
     end: int
     embed_text: str
+    title_derived: bool = False
+    source_name: str = ""
+    date_source: str | None = None
 
 
 @dataclass
@@ -146,6 +151,7 @@ class IndexStore:
         self._faiss: Any = None
         self._lexical = LexicalIndex(np.zeros(0, dtype=np.int64), None)
         self._filter_cache: FilterRows | None = None  # per loaded generation
+        self._speech_meta = False  # schema 2 columns present (an older index lacks them)
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -172,6 +178,7 @@ class IndexStore:
         store = cls(path, cls._connect(path / DB_FILE, create=True))
         try:
             store._conn.executescript(_SCHEMA)
+            add_speech_meta_columns(store._conn)
             store._load()
         except sqlite3.DatabaseError as exc:
             store.close()
@@ -203,7 +210,7 @@ class IndexStore:
         if not rows:
             return None
         data = json.loads(rows["manifest"])
-        if data.pop("schema", SCHEMA_VERSION) != SCHEMA_VERSION:
+        if data.pop("schema", SCHEMA_VERSION) not in _READABLE_SCHEMAS:
             raise _corrupt(self.path, "written by an incompatible version")
         return Manifest(**data)
 
@@ -216,6 +223,7 @@ class IndexStore:
                     self._conn.execute("BEGIN")
                     manifest = self._read_manifest()
                     count = self._conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+                    self._speech_meta = has_speech_meta(self._conn)
                     self._conn.execute("COMMIT")
                 except (sqlite3.DatabaseError, KeyError, TypeError, ValueError) as exc:
                     if self._conn.in_transaction:
@@ -307,9 +315,11 @@ class IndexStore:
         found: dict[int, ChunkRow] = {}
         for start in range(0, len(wanted), 500):
             part = wanted[start : start + 500]
-            rows = self._query(f"{_CHUNK_SELECT} WHERE c.id IN ({','.join('?' * len(part))})", part)
+            select = _CHUNK_SELECT.format(meta=speech_meta_select(self._speech_meta))
+            rows = self._query(f"{select} WHERE c.id IN ({','.join('?' * len(part))})", part)
             for r in rows:
-                found[r[0]] = ChunkRow(r[0], r[1], r[2], r[3], r[4], tuple(json.loads(r[5])), r[6], r[7], r[8], r[9])
+                found[r[0]] = ChunkRow(r[0], r[1], r[2], r[3], r[4], tuple(json.loads(r[5])), r[6], r[7], r[8], r[9],
+                                       bool(r[10]), r[11] or Path(r[2]).name, r[12])
         return [found[i] for i in wanted if i in found]
 
     def speech_text(self, chunk_id: int) -> SpeechText:
@@ -342,10 +352,13 @@ class IndexStore:
         m = self.manifest
         docs = self._query("SELECT count(*) FROM documents")[0][0]
         speeches = self._query("SELECT count(*) FROM speeches")[0][0]
+        undated = [f"{title} ({Path(path).name})" for title, path in self._query(
+            "SELECT s.title, d.path FROM speeches s JOIN documents d ON d.id = s.doc_id WHERE s.date IS NULL "
+            "ORDER BY d.path, s.ordinal")]
         return IndexStatus(path=str(self.path), exists=True, documents=docs, speeches=speeches,
                            chunks=self.chunk_count(), model=m.model, dimension=m.dimension,
                            chunker_version=m.chunker_version, created=m.created, updated=m.updated,
-                           doc_paths=list(self.documents()))
+                           doc_paths=list(self.documents()), undated=undated)
 
     # ----------------------------------------------------------------- writing
     def apply(self, manifest: Manifest, documents: Sequence[DocumentRecord], remove_paths: Sequence[str] = (),

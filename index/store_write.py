@@ -44,6 +44,7 @@ from index.store import (
     _vectors_file,
     faiss_module,
 )
+from index.store_speech_meta import SPEECH_META_COLUMNS, speech_meta_values
 
 
 @contextmanager
@@ -145,8 +146,9 @@ def _insert_document(conn: Any, doc: DocumentRecord, added: str, now: str) -> li
     doc_id = cur.lastrowid
     chunk_ids: list[int] = []
     for s_ord, speech in enumerate(doc.speeches):
-        sid = conn.execute("INSERT INTO speeches (doc_id, ordinal, title, date, text) VALUES (?, ?, ?, ?, ?)",
-                           (doc_id, s_ord, speech.title, speech.date, speech.text)).lastrowid
+        sid = conn.execute(f"INSERT INTO speeches (doc_id, ordinal, title, date, text, {', '.join(SPEECH_META_COLUMNS)}) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           (doc_id, s_ord, speech.title, speech.date, speech.text, *speech_meta_values(speech))).lastrowid
         for c_ord, chunk in enumerate(speech.chunks):
             tokens = doc.tokens[len(chunk_ids)] if doc.tokens else []
             chunk_ids.append(conn.execute(

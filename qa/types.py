@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from index.titleblock import display_title
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -30,10 +32,16 @@ class Hit:
     highlights: tuple[tuple[int, int], ...] = ()
     #: Spans (relative to ``text``) of the question's words, for highlighting.
     matches: tuple[tuple[int, int], ...] = ()
+    #: The title was derived by the reader (no title line in the file): shown with "≈".
+    title_derived: bool = False
+    #: The file's name; where the date came from ("text", "title", "session", "filename", "user").
+    source_name: str = ""
+    date_source: str | None = None
 
     def citation(self) -> str:
-        """``讲话标题 (date) › 一、… › （二）…`` as users cite it."""
-        head = f"{self.title} ({self.date})" if self.date else self.title
+        """``讲话标题 (date) › 一、… › （二）…`` as users cite it; a derived title starts with "≈"."""
+        title = display_title(self.title, self.title_derived)
+        head = f"{title} ({self.date})" if self.date else title
         return " › ".join([head, *self.section])
 
     def to_dict(self) -> dict[str, Any]:
@@ -127,6 +135,8 @@ class IndexStatus:
     created: str | None = None
     updated: str | None = None
     doc_paths: list[str] = field(default_factory=list)
+    #: Speeches without a date, as "title (file name)": set one in the folder's speeches.toml.
+    undated: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

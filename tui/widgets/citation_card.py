@@ -8,13 +8,14 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
+from index.titleblock import display_title
 from qa.types import Answer, Hit
 from tui.highlight import card_excerpt
 
 
 def card_content(hit: Hit) -> Content:
     """Card text: ``[n] title (date)``, the section path, then a few lines of the passage."""
-    head = Content.assemble((f"[{hit.rank}] ", "bold $accent"), (hit.title, "bold"),
+    head = Content.assemble((f"[{hit.rank}] ", "bold $accent"), (display_title(hit.title, hit.title_derived), "bold"),
                             (f"  {hit.date}" if hit.date else "", "$text-muted"))
     lines = [head]
     if hit.section:
