@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from index.patterns import PARAGRAPH_END, PART_MARKER, SALUTATION, parse_date_line, starts_with_heading
+from index.titleblock import is_venue_line
 
 # Whole lines that are page furniture, never speech text (matched against the stripped line).
 _FURNITURE = re.compile(
@@ -146,12 +147,13 @@ def _drop_teasers(kept: list[tuple[str, bool]], dropped: list[str]) -> list[tupl
 
 
 def _is_boundary(line: str) -> bool:
-    """Lines that always start a new paragraph: headings, part markers, salutations, dates."""
+    """Lines that always start a new paragraph: headings, part markers, salutations, dates, venues."""
     return bool(
         starts_with_heading(line)
         or PART_MARKER.match(line)
         or SALUTATION.match(line)
         or parse_date_line(line)
+        or is_venue_line(line)
     )
 
 

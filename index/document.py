@@ -38,13 +38,23 @@ class Chunk:
 
 @dataclass
 class Speech:
-    """One speech after cleaning: a compilation file yields several. ``chunks`` is empty until chunked."""
+    """One speech after cleaning: a compilation file yields several. ``chunks`` is empty until chunked.
+
+    ``title_derived``: the title is the reader's (from the meeting the opening names, or the
+    file name), not a title line of the file. ``source_name``: the file's name. ``date_source``:
+    where the date came from, one of ``index.dating.DATE_SOURCES``.
+    """
 
     title: str
     date: str | None
     text: str
     sections: list[Section] = field(default_factory=list)
     chunks: list[Chunk] = field(default_factory=list)
+    title_derived: bool = False
+    source_name: str = ""
+    subtitle: str | None = None
+    venue: str | None = None
+    date_source: str | None = None
 
 
 @dataclass

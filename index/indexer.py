@@ -2,15 +2,14 @@
 
 Embedding is the only slow step (~11 passages/s on this CPU), so every update works out the
 smallest set of passages to send to the encoder: unchanged files (same sha256 of the raw
-bytes) are not even parsed, and a passage whose embed text is already in the index (an
-edited file's untouched paragraphs, a speech reprinted in a compilation) reuses its stored
+bytes and of their ``speeches.toml`` entry) are not even parsed, and a passage whose embed
+text is already in the index (an edited file's untouched paragraphs, a speech reprinted in a compilation) reuses its stored
 vector. The encoder itself is loaded only once something needs embedding, so ``add`` of
 unchanged files or ``remove`` never imports torch.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -50,6 +49,12 @@ def _chunk(doc: ParsedDocument, chunk_size: int, chunk_overlap: int) -> ParsedDo
     return chunk_document(doc, chunk_size=chunk_size, chunk_overlap=chunk_overlap)
 
 
+def _fingerprint_file(path: Path) -> str:
+    from index.reader import document_fingerprint
+
+    return document_fingerprint(path)
+
+
 def _chunker_version() -> str:
     from index.chunker import CHUNKER_VERSION
 
@@ -72,7 +77,9 @@ def document_record(file: Path, sha256: str, doc: ParsedDocument, vectors: np.nd
     """A chunked document as the store takes it: every chunk with the text its vector is made from."""
     speeches = tuple(
         SpeechRecord(s.title, s.date, s.text, tuple(
-            ChunkRecord(c.section, c.text, c.start, c.end, embed_text(s.title, c.section, c.text)) for c in s.chunks))
+            ChunkRecord(c.section, c.text, c.start, c.end, embed_text(s.title, c.section, c.text)) for c in s.chunks),
+            title_derived=s.title_derived, source_name=s.source_name, subtitle=s.subtitle, venue=s.venue,
+            date_source=s.date_source)
         for s in doc.speeches)
     return DocumentRecord(str(file.resolve()), sha256, file.stat().st_mtime, doc.encoding, speeches, vectors)
 
@@ -209,7 +216,7 @@ class Indexer:
         for done, file in enumerate(files, 1):
             path = str(file.resolve())
             try:
-                sha = hashlib.sha256(file.read_bytes()).hexdigest()
+                sha = _fingerprint_file(file)
                 if known.get(path) == sha:
                     plan.unchanged.append(path)
                     continue

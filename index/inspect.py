@@ -7,6 +7,7 @@ chunks each section produced, and every line dropped as page furniture.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from rich.console import Group
@@ -15,6 +16,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from index.document import Chunk, ParsedDocument, Section, Speech
+from index.titleblock import display_title
 
 _PREVIEW = 60
 
@@ -32,7 +34,12 @@ def document_to_json(doc: ParsedDocument) -> dict[str, Any]:
 def _speech_json(speech: Speech) -> dict[str, Any]:
     return {
         "title": speech.title,
+        "title_derived": speech.title_derived,
+        "subtitle": speech.subtitle,
+        "venue": speech.venue,
+        "source_name": speech.source_name,
         "date": speech.date,
+        "date_source": speech.date_source,
         "text": speech.text,
         "sections": [_section_json(s) for s in speech.sections],
         "chunks": [
@@ -69,17 +76,30 @@ def _preview(text: str) -> str:
     return flat if len(flat) <= _PREVIEW else flat[:_PREVIEW] + "…"
 
 
+def _about(speech: Speech) -> str:
+    """Where the title came from, and the subtitle and venue when the title block has them."""
+    parts = [f"file {speech.source_name}"]
+    if speech.title_derived:
+        parts.append("title derived from the opening" if speech.title != Path(speech.source_name).stem
+                     else "no title line, none derived: the file name stands in")
+    parts += [f"{label}: {value}" for label, value in (("subtitle", speech.subtitle), ("venue", speech.venue))
+              if value]
+    return " · ".join(parts)
+
+
 def render_document(doc: ParsedDocument) -> Group:
     """A rich renderable: one tree per speech, then the dropped lines."""
     root = Tree(
         Text.assemble((str(doc.path), "bold"), (f"  [{doc.encoding}, {len(doc.speeches)} speeches]", "dim"))
     )
     for n, speech in enumerate(doc.speeches, 1):
+        dated = f"{speech.date} ({speech.date_source})" if speech.date else "no date"
         head = Text.assemble(
-            (f"{n}. {speech.title}", "bold cyan"),
-            (f"  {speech.date or 'no date'} · {len(speech.text)} chars · {len(speech.chunks)} chunks", "dim"),
+            (f"{n}. {display_title(speech.title, speech.title_derived)}", "bold cyan"),
+            (f"  {dated} · {len(speech.text)} chars · {len(speech.chunks)} chunks", "dim"),
         )
         node = root.add(head)
+        node.add(Text(_about(speech), "dim"))
         untitled = sum(1 for c in speech.chunks if not c.section)
         if untitled:
             node.add(Text(f"(opening/closing remarks)  ({untitled} chunks)", "italic"))

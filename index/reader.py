@@ -10,6 +10,7 @@ caller reports it and goes on with the other files. Formats plug in through
 from __future__ import annotations
 
 import codecs
+import hashlib
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -17,8 +18,10 @@ from pathlib import Path
 import charset_normalizer
 
 from index.clean import clean_text
+from index.dating import Dating, date_from_file_name
 from index.document import ParsedDocument, Speech
 from index.errors import ReadError
+from index.meta import MetadataError, apply_meta, meta_fingerprint, meta_for
 from index.split import split_speeches
 from index.structure import build_outline
 
@@ -125,6 +128,17 @@ def iter_documents(paths: Sequence[Path]) -> list[Path]:
     return sorted(found)
 
 
+def document_fingerprint(path: Path) -> str:
+    """sha256 of the file's bytes plus its ``speeches.toml`` entry, if any: a changed entry
+    makes the indexer read the file again; without one the hash is the plain content hash."""
+    data = path.read_bytes()
+    try:
+        data += meta_fingerprint(path)
+    except MetadataError as exc:
+        raise ReadError(str(exc)) from exc
+    return hashlib.sha256(data).hexdigest()
+
+
 def parse_document(path: Path) -> ParsedDocument:
     """Read one file into cleaned, structured speeches (raises :class:`ReadError`).
 
@@ -141,5 +155,16 @@ def parse_document(path: Path) -> ParsedDocument:
     drafts = split_speeches(cleaned.paragraphs, path.stem, dropped)
     if not drafts:
         raise ReadError(f"{path}: no speech text found (the file holds only titles or page furniture)")
-    speeches = [Speech(d.title, d.date, d.text, build_outline(d.text)) for d in drafts]
+    speeches = []
+    for draft in drafts:
+        dated = Dating(draft.date, draft.date_source) if draft.date else date_from_file_name(path.name)
+        speeches.append(Speech(draft.title, dated.date, draft.text, build_outline(draft.text),
+                               title_derived=draft.title_derived, source_name=path.name, subtitle=draft.subtitle,
+                               venue=draft.venue, date_source=dated.source))
+    try:
+        meta = meta_for(path)
+        if meta is not None:
+            apply_meta(speeches, meta, path)
+    except MetadataError as exc:
+        raise ReadError(str(exc)) from exc
     return ParsedDocument(path, encoding, speeches, dropped)

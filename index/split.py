@@ -3,8 +3,11 @@
 A downloaded file may hold one speech or a compilation ("第一篇：…", "第二篇：…"); every
 answer cites one speech, so each must become its own ``Speech`` with the title a user
 recognises. Titles come from the file itself (a heading line such as
-"在全区党建工作会议上的讲话", a news headline, or the compilation's part title); the file
-name is only the last resort. Dates are taken only where the text states them.
+"在全区党建工作会议上的讲话", a news headline, a title block with subtitle and venue line
+(:mod:`index.titleblock`), or the compilation's part title); a speech without one gets a
+title derived from the meeting its opening names (:mod:`index.derive`), and the file name
+only when that fails. Dates come from the text, the title or a session it names
+(:mod:`index.dating`).
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import re
 from dataclasses import dataclass
 
 from index.clean import Paragraph
+from index.dating import date_of_speech
+from index.derive import derive_title
 from index.patterns import (
     PART_MARKER,
     SALUTATION,
@@ -20,26 +25,30 @@ from index.patterns import (
     cn_to_int,
     parse_date_line,
     starts_with_heading,
-    year_in_title,
 )
+from index.titleblock import parse_venue_line, pick_title
 
 _TITLE_MAX = 60
 _HEADER_MAX = 6  # title block: at most this many paragraphs before the speech starts
 _DATE_SCAN = 3  # a date line may also close the speech (signature) – look at the last few
 _HEADER_AS_SPEECH = 200  # a compilation preamble longer than this is kept as text
-_SPEECH_TITLE = re.compile(
-    r"(?:讲话|发言|致辞|报告|讲稿|主持词|动员令|党课)(?:[（(][^)）]{0,20}[)）])?$|^在.{2,60}上的"
-)
-_DATE_IN_TITLE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 
 
 @dataclass
 class SpeechDraft:
-    """A speech before structuring: its title, date and body paragraphs."""
+    """A speech before structuring: its title, date and body paragraphs.
+
+    ``title_derived`` marks a title not found as a title line (derived from the opening, or
+    the file name); ``subtitle``/``venue`` are set when the title block has them.
+    """
 
     title: str
     date: str | None
     paragraphs: list[str]
+    title_derived: bool = False
+    subtitle: str | None = None
+    venue: str | None = None
+    date_source: str | None = None
 
     @property
     def text(self) -> str:
@@ -86,6 +95,7 @@ def _is_titleish(text: str) -> bool:
         and not starts_with_heading(text)
         and not SALUTATION.match(text)
         and parse_date_line(text) is None
+        and parse_venue_line(text) is None
     )
 
 
@@ -100,46 +110,28 @@ def _one_speech(paras: list[Paragraph], fallback: str, given: str | None = None)
     header = 0
     while header < min(len(paras), _HEADER_MAX) and (
         _is_titleish(paras[header].text) or parse_date_line(paras[header].text)
+        or parse_venue_line(paras[header].text)
     ):
         header += 1
-    used: set[int] = set()
+    lines = [p.text for p in paras[:header]]
+    venue_at = next((i for i, line in enumerate(lines) if parse_venue_line(line)), None)
+    venue_line = parse_venue_line(lines[venue_at]) if venue_at is not None else None
+    subtitle: str | None = None
+    derived = False
     if given is not None:
         title = given
-        used = {i for i in range(header) if _is_titleish(paras[i].text) and _same_title(paras[i].text, given)}
+        used = {i for i in range(header) if _is_titleish(lines[i]) and _same_title(lines[i], given)}
     else:
-        title, used = _pick_title(paras[:header], fallback)
+        candidates = [i for i, line in enumerate(lines) if _is_titleish(line)]
+        choice = pick_title(lines, [p.blank_before for p in paras[:header]], candidates, venue_at)
+        title, subtitle, used = choice.title or fallback, choice.subtitle, set(choice.used)
+        derived = choice.title is None
     if len(used) == len(paras):  # nothing but a title: keep it as the text rather than lose it
         used = set()
     body = [p.text for i, p in enumerate(paras) if i not in used]
-    return SpeechDraft(title, _find_date(title, body, header - len(used)), body)
-
-
-def _pick_title(header: list[Paragraph], fallback: str) -> tuple[str, set[int]]:
-    """Prefer a line that reads as a speech title; else the first (two-line) headline."""
-    candidates = [i for i, p in enumerate(header) if _is_titleish(p.text)]
-    if not candidates:
-        return fallback, set()
-    for i in candidates:
-        if _SPEECH_TITLE.search(header[i].text):
-            return header[i].text, {i}
-    first = candidates[0]
-    used = {first}
-    # A headline broken over two lines has no blank line in between.
-    if first + 1 in candidates and not header[first + 1].blank_before:
-        used.add(first + 1)
-    return " ".join(header[i].text for i in sorted(used)), used
-
-
-def _find_date(title: str, body: list[str], header_len: int) -> str | None:
-    """A date line in the header or at the end wins; else a date or year named in the title."""
-    scan = body[: max(header_len, 0) + _DATE_SCAN] + body[-_DATE_SCAN:]
-    for line in scan:
-        iso = parse_date_line(line)
-        if iso:
-            return iso
-    m = _DATE_IN_TITLE.search(title)
-    if m:
-        iso = parse_date_line(m.group())
-        if iso:
-            return iso
-    return year_in_title(title)
+    if derived:
+        title = derive_title(body) or fallback
+    head = max(header - len(used), 0) + _DATE_SCAN
+    dated = date_of_speech(title, lines, body[:head] + body[-_DATE_SCAN:])
+    return SpeechDraft(title, dated.date, body, derived, subtitle, venue_line.venue if venue_line else None,
+                       dated.source)

@@ -43,6 +43,8 @@ class IndexStatus:
     created: str | None = None
     updated: str | None = None
     doc_paths: list[str] = field(default_factory=list)
+    #: Speeches without a date, as "title (file name)": set one in the folder's speeches.toml.
+    undated: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,11 @@ class ChunkRow:
     start: int
     end: int
     embed_text: str
+    #: The title was derived by the reader (no title line in the file).
+    title_derived: bool = False
+    #: The file's name; where the date came from ("text", "title", "session", "filename", "user").
+    source_name: str = ""
+    date_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +126,11 @@ class SpeechRecord:
     date: str | None
     text: str
     chunks: tuple[ChunkRecord, ...]
+    title_derived: bool = False
+    source_name: str = ""
+    subtitle: str | None = None
+    venue: str | None = None
+    date_source: str | None = None
 
 
 @dataclass(frozen=True, eq=False)

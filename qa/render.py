@@ -83,6 +83,11 @@ def render_status(console: Console, status: IndexStatus) -> None:
         console.print(f"[bold]{key:>10}[/] {value}")
     for path in status.doc_paths:
         console.print(f"{'':>10} {path}", highlight=False)
+    if status.undated:
+        console.print(f"[bold]{'undated':>10}[/] {len(status.undated)} speeches without a date "
+                      "(set them in speeches.toml beside the files):")
+        for line in status.undated:
+            console.print(f"{'':>10} {line}", highlight=False, markup=False)
 
 
 def print_json(console: Console, data: Any) -> None:

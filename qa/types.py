@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from index.titleblock import display_title
 from index.types import Filters, IndexReport, IndexStatus, SpeechText
 
 
@@ -32,10 +33,20 @@ class Hit:
     highlights: tuple[tuple[int, int], ...] = ()
     #: Spans (relative to ``text``) of the question's words, for highlighting.
     matches: tuple[tuple[int, int], ...] = ()
+    #: The title was derived by the reader (no title line in the file): shown with "≈".
+    title_derived: bool = False
+    #: The file's name; where the date came from ("text", "title", "session", "filename", "user").
+    source_name: str = ""
+    date_source: str | None = None
+
+    def display_title(self) -> str:
+        """The title as shown: a derived one (no title line in the file) starts with "≈"."""
+        return display_title(self.title, self.title_derived)
 
     def citation(self) -> str:
-        """``讲话标题 (date) › 一、… › （二）…`` as users cite it."""
-        head = f"{self.title} ({self.date})" if self.date else self.title
+        """``讲话标题 (date) › 一、… › （二）…`` as users cite it; a derived title starts with "≈"."""
+        title = self.display_title()
+        head = f"{title} ({self.date})" if self.date else title
         return " › ".join([head, *self.section])
 
     def to_dict(self) -> dict[str, Any]:

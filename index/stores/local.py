@@ -36,6 +36,7 @@ from index.stores.local_schema import (
     read_manifest,
     vectors_file,
 )
+from index.stores.speech_meta import add_speech_meta_columns, has_speech_meta, speech_meta_select
 from index.types import ChunkRow, DocumentRecord, Filters, IndexStatus, Manifest, SpeechText
 
 _ALLOWED_CACHE = 32  # filter sets kept per generation (a chat repeats its filters)
@@ -51,6 +52,7 @@ class LocalStore:
         self._gen = empty_generation()
         self._filter_rows: FilterRows | None = None  # per generation
         self._allowed: dict[Filters, set[int] | None] = {}
+        self._speech_meta = False  # schema-2 speech columns present (an older index lacks them)
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -77,6 +79,7 @@ class LocalStore:
         store = cls(path, connect(path / DB_FILE, create=True))
         try:
             store._conn.executescript(SCHEMA)
+            add_speech_meta_columns(store._conn)
             store._load()
         except sqlite3.DatabaseError as exc:
             store.close()
@@ -99,6 +102,7 @@ class LocalStore:
                     self._conn.execute("BEGIN")
                     manifest = read_manifest(self._conn, self.path)
                     count = self._conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+                    self._speech_meta = has_speech_meta(self._conn)
                     self._conn.execute("COMMIT")
                 except (sqlite3.DatabaseError, KeyError, TypeError, ValueError) as exc:
                     if self._conn.in_transaction:
@@ -196,9 +200,10 @@ class LocalStore:
     def chunks_by_ids(self, ids: Iterable[int]) -> list[ChunkRow]:
         wanted = list(dict.fromkeys(int(i) for i in ids))
         found: dict[int, ChunkRow] = {}
+        select = CHUNK_SELECT.format(meta=speech_meta_select(self._speech_meta))
         for start in range(0, len(wanted), 500):
             part = wanted[start : start + 500]
-            for r in self._query(f"{CHUNK_SELECT} WHERE c.id IN ({','.join('?' * len(part))})", part):
+            for r in self._query(f"{select} WHERE c.id IN ({','.join('?' * len(part))})", part):
                 found[r[0]] = chunk_row(r)
         return [found[i] for i in wanted if i in found]
 
@@ -238,10 +243,13 @@ class LocalStore:
         m = self.manifest
         docs = self._query("SELECT count(*) FROM documents")[0][0]
         speeches = self._query("SELECT count(*) FROM speeches")[0][0]
+        undated = [f"{title} ({Path(path).name})" for title, path in self._query(
+            "SELECT s.title, d.path FROM speeches s JOIN documents d ON d.id = s.doc_id WHERE s.date IS NULL "
+            "ORDER BY d.path, s.ordinal")]
         return IndexStatus(path=str(self.path), exists=True, documents=docs, speeches=speeches,
                            chunks=self.chunk_count(), model=m.model, dimension=m.dimension,
                            chunker_version=m.chunker_version, created=m.created, updated=m.updated,
-                           doc_paths=list(self.documents()))
+                           doc_paths=list(self.documents()), undated=undated)
 
     # ----------------------------------------------------------------- writing
     def known_vectors(self, embed_texts: Sequence[str]) -> dict[str, np.ndarray]:

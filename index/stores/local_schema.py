@@ -18,7 +18,8 @@ from index.lexical import LexicalIndex
 from index.types import ChunkRow, Manifest
 
 DB_FILE = "index.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: speeches carry where their title and date came from (index/stores/speech_meta.py)
+READABLE_SCHEMAS = (1, 2)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
@@ -36,8 +37,9 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS speeches_doc ON speeches(doc_id);
 CREATE INDEX IF NOT EXISTS chunks_speech ON chunks(speech_id);
 """
+#: ``{meta}``: :func:`index.stores.speech_meta.speech_meta_select` (older indexes lack those columns).
 CHUNK_SELECT = """SELECT c.id, c.speech_id, d.path, s.title, s.date, c.section, c.text, c.start, c."end",
-    c.embed_text FROM chunks c JOIN speeches s ON s.id = c.speech_id JOIN documents d ON d.id = s.doc_id"""
+    c.embed_text, {meta} FROM chunks c JOIN speeches s ON s.id = c.speech_id JOIN documents d ON d.id = s.doc_id"""
 
 
 @dataclass(frozen=True)
@@ -114,11 +116,12 @@ def read_manifest(conn: sqlite3.Connection, path: Path) -> Manifest | None:
     if not rows:
         return None
     data = json.loads(rows["manifest"])
-    if data.pop("schema", SCHEMA_VERSION) != SCHEMA_VERSION:
+    if data.pop("schema", SCHEMA_VERSION) not in READABLE_SCHEMAS:
         raise corrupt(path, "written by an incompatible version")
     return Manifest(**data)
 
 
 def chunk_row(r: tuple[Any, ...]) -> ChunkRow:
     """A :data:`CHUNK_SELECT` result row as a :class:`ChunkRow`."""
-    return ChunkRow(r[0], r[1], r[2], r[3], r[4], tuple(json.loads(r[5])), r[6], r[7], r[8], r[9])
+    return ChunkRow(r[0], r[1], r[2], r[3], r[4], tuple(json.loads(r[5])), r[6], r[7], r[8], r[9],
+                    bool(r[10]), r[11] or Path(r[2]).name, r[12])

@@ -45,6 +45,7 @@ from index.stores.local_schema import (
     now,
     vectors_file,
 )
+from index.stores.speech_meta import SPEECH_META_COLUMNS, add_speech_meta_columns, speech_meta_values
 from index.types import DocumentRecord, Manifest
 
 
@@ -95,6 +96,7 @@ def commit(path: Path, live: Generation, manifest: Manifest, documents: Sequence
     conn = connect(path / DB_FILE, create=True)
     try:
         conn.executescript(SCHEMA)
+        add_speech_meta_columns(conn)
         conn.execute("BEGIN IMMEDIATE")
         try:
             if not keep_base:
@@ -155,8 +157,9 @@ def _insert_document(conn: Any, doc: DocumentRecord, added: str, stamp: str, hea
     doc_id = cur.lastrowid
     chunk_ids: list[int] = []
     for s_ord, speech in enumerate(doc.speeches):
-        sid = conn.execute("INSERT INTO speeches (doc_id, ordinal, title, date, text) VALUES (?, ?, ?, ?, ?)",
-                           (doc_id, s_ord, speech.title, speech.date, speech.text)).lastrowid
+        sid = conn.execute(f"INSERT INTO speeches (doc_id, ordinal, title, date, text, {', '.join(SPEECH_META_COLUMNS)}) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           (doc_id, s_ord, speech.title, speech.date, speech.text, *speech_meta_values(speech))).lastrowid
         for c_ord, chunk in enumerate(speech.chunks):
             tokens = tokenize(chunk.embed_text if header else chunk.text)
             chunk_ids.append(conn.execute(

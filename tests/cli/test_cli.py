@@ -46,10 +46,20 @@ def test_inspect_json_offsets_round_trip(data_dir: Path) -> None:
     assert titles[0].startswith("第一") and titles[-1].startswith("第四")
 
 
+def test_inspect_json_shows_derived_title_and_file_name(data_dir: Path) -> None:
+    result = runner.invoke(app, ["index", "inspect", str(data_dir / "002_34cb7f9ba8abacee.txt"), "--json"])
+    speech = json.loads(result.output)["speeches"][0]
+    assert speech["title"] == "在组织、宣传、统战工作会议上的讲话"
+    assert speech["title_derived"] is True and speech["source_name"] == "002_34cb7f9ba8abacee.txt"
+    assert {"subtitle", "venue", "date_source"} <= set(speech)
+
+
 def test_inspect_human_shows_tree(data_dir: Path) -> None:
     result = runner.invoke(app, ["index", "inspect", str(data_dir / "000_c0f0e0639e4e2127.txt")])
     assert result.exit_code == 0
     assert "一、在服务保障大局中彰显使命担当" in result.output
+    assert "≈ 在组织、宣传、统战、政法工作会议上的讲话" in result.output
+    assert "title derived from the opening" in result.output
 
 
 def test_inspect_bad_file_is_a_clear_error(tmp_path: Path) -> None:

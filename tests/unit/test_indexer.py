@@ -305,3 +305,25 @@ def test_the_job_size_reaches_the_encoder_factory(settings: Settings, docs: Path
     report = make(settings, factory).add([docs])
     assert factory.expected and factory.expected[0] is not None
     assert factory.expected[0] >= report.chunks_embedded > 0
+
+
+def test_editing_speeches_toml_rereads_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A user's date in speeches.toml reaches the index on the next add, without a rebuild."""
+    monkeypatch.undo()
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    name = "002_34cb7f9ba8abacee.txt"
+    (folder / name).write_bytes((DATA / name).read_bytes())
+    settings = Settings(data_dir=tmp_path / "data")
+    factory = Factory()
+    make(settings, factory).build([folder])
+    assert make(settings, factory).add([folder]).unchanged == [str((folder / name).resolve())]
+    (folder / "speeches.toml").write_text(f'["{name}"]\ndate = "2022-02-15"\n', encoding="utf-8")
+    report = make(settings, factory).add([folder])
+    assert report.updated == [str((folder / name).resolve())] and report.chunks_embedded == 0
+    store = open_store(settings)
+    try:
+        rows = store.chunks_by_ids(sorted(store.generation.lexical.ids.tolist()))
+        assert {row.date for row in rows} == {"2022-02-15"}
+    finally:
+        store.close()

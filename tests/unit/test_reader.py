@@ -13,7 +13,7 @@ from index.inspect import document_to_json, render_document
 from index.reader import SUPPORTED_SUFFIXES, iter_documents, parse_document
 
 EXPECTED = {
-    "000": [("000_c0f0e0639e4e2127", None)],
+    "000": [("在组织、宣传、统战、政法工作会议上的讲话", None)],
     "001": [
         ("2020年在全县(区)机关党建工作会议上的讲话", "2020"),
         ("在全区党建工作会议上的讲话", None),
@@ -21,9 +21,9 @@ EXPECTED = {
         ("在全区党建群团工作会议上的讲话", "2012-03-09"),
         ("在全区社区党建工作会议上的讲话", None),
     ],
-    "002": [("002_34cb7f9ba8abacee", None)],
+    "002": [("在组织、宣传、统战工作会议上的讲话", None)],
     "003": [("胸怀“两个大局” 心系“国之大者” 奋力书写新时代成华各项工作新篇章", "2021-05-21")],
-    "004": [("004_2ba4dd9e714a80db", None)],
+    "004": [("在阶段性总结交流会上的讲话", None)],
 }
 
 
@@ -103,7 +103,9 @@ def test_document_to_json_shape_and_offsets() -> None:
     assert set(data) == {"path", "encoding", "dropped", "speeches"}
     assert "相关范文推荐" in data["dropped"]
     speech = data["speeches"][1]
-    assert set(speech) == {"title", "date", "text", "sections", "chunks"}
+    assert set(speech) == {"title", "title_derived", "subtitle", "venue", "source_name", "date", "date_source",
+                           "text", "sections", "chunks"}
+    assert speech["source_name"] == "001_2db0e6606ab9e04e.txt" and speech["title_derived"] is False
     assert set(speech["sections"][0]) == {"title", "level", "children"}
     assert speech["sections"][0]["children"][0]["title"] == "一是牢固树立“创业才能富民”的意识"
     for chunk in speech["chunks"]:

@@ -14,7 +14,7 @@ from tui.highlight import card_excerpt
 
 def card_content(hit: Hit) -> Content:
     """Card text: ``[n] title (date)``, the section path, then a few lines of the passage."""
-    head = Content.assemble((f"[{hit.rank}] ", "bold $accent"), (hit.title, "bold"),
+    head = Content.assemble((f"[{hit.rank}] ", "bold $accent"), (hit.display_title(), "bold"),
                             (f"  {hit.date}" if hit.date else "", "$text-muted"))
     lines = [head]
     if hit.section:

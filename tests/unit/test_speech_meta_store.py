@@ -1,0 +1,120 @@
+"""Derived titles, file names and date sources in the store, on hits, on screen; old indexes stay readable."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from _index_fakes import manifest, record
+from rich.console import Console
+
+from index.stores.local import LocalStore as IndexStore
+from index.stores.local_schema import DB_FILE
+from index.stores.speech_meta import SPEECH_META_COLUMNS, has_speech_meta
+from qa.render import render_status
+from qa.types import Hit
+from tui.widgets.citation_card import card_content
+
+
+def _write(path: Path, *records) -> None:  # type: ignore[no-untyped-def]
+    store = IndexStore.open_for_write(path)
+    try:
+        store.apply(manifest(), list(records))
+    finally:
+        store.close()
+
+
+def _derived(path: str, title: str, texts: list[str], date: str | None, source: str | None):  # type: ignore[no-untyped-def]
+    rec = record(path, title, texts, date)
+    speech = replace(rec.speeches[0], title_derived=True, source_name=Path(path).name, date_source=source)
+    return replace(rec, speeches=(speech,))
+
+
+def _rows(path: Path) -> list:  # type: ignore[type-arg]
+    store = IndexStore.open(path)
+    try:
+        return store.chunks_by_ids(sorted(store.generation.lexical.ids.tolist()))
+    finally:
+        store.close()
+
+
+def test_fields_round_trip_through_the_store(tmp_path: Path) -> None:
+    _write(tmp_path, _derived("/s/002_x.txt", "在组织工作会议上的讲话", ["一段话。"], None, None),
+           record("/s/a.txt", "讲话", ["另一段话。"], "2021"))
+    derived, plain = _rows(tmp_path)
+    assert (derived.title_derived, derived.source_name, derived.date_source) == (True, "002_x.txt", None)
+    assert (plain.title_derived, plain.source_name) == (False, "a.txt")  # never empty: the path's name
+
+
+def _make_schema_1(path: Path) -> None:
+    """Turn a fresh index into what the previous version wrote: no new columns, schema 1."""
+    conn = sqlite3.connect(path / DB_FILE)
+    for column in SPEECH_META_COLUMNS:
+        conn.execute(f"ALTER TABLE speeches DROP COLUMN {column}")
+    value = json.loads(conn.execute("SELECT value FROM manifest WHERE key = 'manifest'").fetchone()[0])
+    conn.execute("UPDATE manifest SET value = ? WHERE key = 'manifest'", (json.dumps({**value, "schema": 1}),))
+    conn.commit()
+    conn.close()
+
+
+def test_old_index_is_read_unchanged_and_migrated_by_the_next_write(tmp_path: Path) -> None:
+    _write(tmp_path, record("/s/a.txt", "讲话", ["一段话。"], "2021"))
+    _make_schema_1(tmp_path)
+    (row,) = _rows(tmp_path)
+    assert (row.title, row.title_derived, row.source_name, row.date_source) == ("讲话", False, "a.txt", None)
+    conn = sqlite3.connect(tmp_path / DB_FILE)
+    assert not has_speech_meta(conn)  # reading did not touch the file
+    conn.close()
+    _write(tmp_path, _derived("/s/b.txt", "在会议上的讲话", ["二段话。"], "2020", "filename"))
+    old, new = _rows(tmp_path)
+    assert (old.title_derived, old.source_name, new.title_derived, new.date_source) == (False, "a.txt", True, "filename")
+
+
+def test_status_lists_speeches_without_a_date(tmp_path: Path) -> None:
+    _write(tmp_path, record("/s/a.txt", "有日期", ["一段话。"], "2021"), record("/s/b.txt", "无日期", ["二段话。"]))
+    store = IndexStore.open(tmp_path)
+    try:
+        status = store.status()
+    finally:
+        store.close()
+    assert status.undated == ["无日期 (b.txt)"]
+    console = Console(width=120, record=True, color_system=None)
+    render_status(console, status)
+    out = console.export_text()
+    assert "1 speeches without a date" in out and "无日期 (b.txt)" in out and "有日期" not in out
+
+
+HIT = Hit(rank=1, score=1.0, chunk_id=7, doc_path="/s/002_x.txt", title="在组织工作会议上的讲话", date=None,
+          section=("一、总体要求",), text="一段话。", start=0, end=4)
+
+
+def test_derived_titles_are_marked_in_citations_cards_and_json() -> None:
+    derived = replace(HIT, title_derived=True, source_name="002_x.txt", date_source=None)
+    assert derived.citation() == "≈ 在组织工作会议上的讲话 › 一、总体要求"
+    assert HIT.citation() == "在组织工作会议上的讲话 › 一、总体要求"
+    assert str(card_content(derived)).startswith("[1] ≈ 在组织工作会议上的讲话")
+    data = json.loads(json.dumps(derived.to_dict()))
+    assert (data["title_derived"], data["source_name"], data["date_source"]) == (True, "002_x.txt", None)
+    assert Hit.from_dict(data) == derived
+
+
+def test_hits_saved_before_the_fields_existed_still_load() -> None:
+    data = HIT.to_dict()
+    for key in ("title_derived", "source_name", "date_source"):
+        data.pop(key)
+    assert Hit.from_dict(data) == HIT
+
+
+@pytest.mark.parametrize("schema", [3, 0])
+def test_unknown_schema_is_refused(tmp_path: Path, schema: int) -> None:
+    _write(tmp_path, record("/s/a.txt", "讲话", ["一段话。"], "2021"))
+    conn = sqlite3.connect(tmp_path / DB_FILE)
+    value = json.loads(conn.execute("SELECT value FROM manifest WHERE key = 'manifest'").fetchone()[0])
+    conn.execute("UPDATE manifest SET value = ? WHERE key = 'manifest'", (json.dumps({**value, "schema": schema}),))
+    conn.commit()
+    conn.close()
+    with pytest.raises(Exception, match="incompatible version"):
+        IndexStore.open(tmp_path)
