@@ -28,12 +28,16 @@ class Section:
 
 @dataclass(frozen=True)
 class Chunk:
-    """A retrievable passage: ``speech.text[start:end] == text`` always holds."""
+    """A retrievable passage: ``speech.text[start:end] == text`` always holds.
+
+    ``pages``: the 1-based pages of a paged source (PDF) the passage comes from; empty otherwise.
+    """
 
     section: tuple[str, ...]
     text: str
     start: int
     end: int
+    pages: tuple[int, ...] = ()
 
 
 @dataclass

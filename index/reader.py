@@ -1,10 +1,11 @@
 """Turn one user file into a :class:`ParsedDocument`: read, decode, clean, split, structure, chunk.
 
 Users drop whatever they have into a folder, so every failure a file can cause (unreadable,
-binary, undecodable, unsupported, empty) becomes a :class:`ReadError` naming the file; the
-caller reports it and goes on with the other files. Formats plug in through
-``_FORMAT_READERS``: one function per suffix returning the decoded text, so .docx, .pdf and
-.html readers can be added later without touching the pipeline after them.
+binary, undecodable, unsupported, empty, encrypted, scanned) becomes a :class:`ReadError`
+naming the file; the caller reports it and goes on with the other files. Formats plug in
+through ``_FORMAT_READERS``: one function per suffix returning a :class:`RawDocument` (text
+lines plus what the format knows: heading styles, paragraph ends, pages, metadata); the
+readers themselves live in ``index.formats``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ import charset_normalizer
 
 from index.chunker import check_budget, chunk_speech
 from index.clean import clean_text
+from index.formats.base import FormatError, RawDocument
 from index.model import ParsedDocument, Speech
+from index.provenance import LineMap
 from index.split import split_speeches
 from index.structure import build_outline
 from qa.errors import ReadError
@@ -82,27 +85,91 @@ def read_markdown_file(path: Path) -> Decoded:
     return _MD_HEADING.sub(r"\1", text), encoding
 
 
-_FORMAT_READERS: dict[str, Callable[[Path], Decoded]] = {
-    ".txt": read_text_file,
-    ".md": read_markdown_file,
+def _plain(read: Callable[[Path], Decoded]) -> Callable[[Path], RawDocument]:
+    def reader(path: Path) -> RawDocument:
+        text, encoding = read(path)
+        return RawDocument(text, encoding)
+
+    return reader
+
+
+def _docx(path: Path) -> RawDocument:
+    from index.formats.word import read_docx
+
+    return read_docx(path)
+
+
+def _pdf(path: Path) -> RawDocument:
+    from index.formats.pdf import read_pdf
+
+    return read_pdf(path)
+
+
+def _html(path: Path) -> RawDocument:
+    from index.formats.web import read_html
+
+    return read_html(path)
+
+
+def _office(path: Path) -> RawDocument:
+    from index.formats.office import read_via_libreoffice
+
+    return read_via_libreoffice(path)
+
+
+_FORMAT_READERS: dict[str, Callable[[Path], RawDocument]] = {
+    ".txt": _plain(read_text_file),
+    ".md": _plain(read_markdown_file),
+    ".docx": _docx,
+    ".pdf": _pdf,
+    ".html": _html,
+    ".htm": _html,
+    ".doc": _office,
+    ".wps": _office,
+    ".rtf": _office,
+    ".odt": _office,
 }
 #: Suffixes (lower case, with the dot) that :func:`parse_document` accepts.
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_FORMAT_READERS)
 
 
-def _read_bytes(path: Path) -> bytes:
+def _check_size(path: Path) -> int:
+    """The file's size; a missing, unreadable, empty or too large file is a :class:`ReadError`."""
     try:
         size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ReadError(
-                f"{path}: file is too large ({size // 2**20} MB; the limit is {MAX_BYTES // 2**20} MB)"
-            )
+        if not path.is_file():
+            raise IsADirectoryError(21, "is a directory")
+    except OSError as exc:
+        raise ReadError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    if size > MAX_BYTES:
+        raise ReadError(f"{path}: file is too large ({size // 2**20} MB; the limit is {MAX_BYTES // 2**20} MB)")
+    if size == 0:
+        raise ReadError(f"{path}: the file is empty")
+    return size
+
+
+def _read_bytes(path: Path) -> bytes:
+    _check_size(path)
+    try:
         data = path.read_bytes()
     except OSError as exc:
         raise ReadError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
     if not data.strip():
         raise ReadError(f"{path}: the file is empty")
     return data
+
+
+def read_raw(path: Path) -> RawDocument:
+    """The file's lines and format facts, by suffix (raises :class:`ReadError`)."""
+    reader = _FORMAT_READERS.get(path.suffix.lower())
+    if reader is None:
+        supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        raise ReadError(f"{path}: unsupported file type '{path.suffix or '(none)'}' (supported: {supported})")
+    _check_size(path)
+    try:
+        return reader(path)
+    except FormatError as exc:
+        raise ReadError(str(exc)) from exc
 
 
 def iter_documents(paths: Sequence[Path]) -> list[Path]:
@@ -129,20 +196,18 @@ def iter_documents(paths: Sequence[Path]) -> list[Path]:
 def parse_document(path: Path, *, chunk_size: int = 400, chunk_overlap: int = 40) -> ParsedDocument:
     """Read one file into cleaned, structured, chunked speeches (raises :class:`ReadError`)."""
     check_budget(chunk_size, chunk_overlap)
-    reader = _FORMAT_READERS.get(path.suffix.lower())
-    if reader is None:
-        supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
-        raise ReadError(f"{path}: unsupported file type '{path.suffix or '(none)'}' (supported: {supported})")
-    raw, encoding = reader(path)
-    cleaned = clean_text(raw.replace("\r\n", "\n").replace("\r", "\n"))
-    dropped = list(cleaned.dropped)
-    drafts = split_speeches(cleaned.paragraphs, path.stem, dropped)
+    raw = read_raw(path)
+    cleaned = clean_text(raw.text.replace("\r\n", "\n").replace("\r", "\n"), raw.joins)
+    dropped = list(raw.dropped) + cleaned.dropped
+    drafts = split_speeches(cleaned.paragraphs, raw.title or path.stem, dropped)
     if not drafts:
         raise ReadError(f"{path}: no speech text found (the file holds only titles or page furniture)")
     speeches = []
     for draft in drafts:
         text = draft.text
-        sections = build_outline(text)
+        lines = LineMap.build(draft.paragraphs, draft.origins)
+        sections = build_outline(text, lines.headings(raw.headings))
         chunks = chunk_speech(text, sections, chunk_size=chunk_size, chunk_overlap=chunk_overlap)
-        speeches.append(Speech(draft.title, draft.date, text, sections, chunks))
-    return ParsedDocument(path, encoding, speeches, dropped)
+        date = draft.date or (raw.date if len(drafts) == 1 else None)
+        speeches.append(Speech(draft.title, date, text, sections, lines.with_pages(chunks, raw.pages)))
+    return ParsedDocument(path, raw.encoding, speeches, dropped)

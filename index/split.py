@@ -10,7 +10,7 @@ name is only the last resort. Dates are taken only where the text states them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from index.clean import Paragraph
 from index.patterns import (
@@ -35,11 +35,16 @@ _DATE_IN_TITLE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 
 @dataclass
 class SpeechDraft:
-    """A speech before structuring: its title, date and body paragraphs."""
+    """A speech before structuring: its title, date and body paragraphs.
+
+    ``origins`` holds each paragraph's :attr:`Paragraph.origins` (same order), so facts known
+    per source line (page, heading style) can be mapped onto the speech text.
+    """
 
     title: str
     date: str | None
     paragraphs: list[str]
+    origins: list[tuple[tuple[int, int], ...]] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -111,7 +116,8 @@ def _one_speech(paras: list[Paragraph], fallback: str, given: str | None = None)
     if len(used) == len(paras):  # nothing but a title: keep it as the text rather than lose it
         used = set()
     body = [p.text for i, p in enumerate(paras) if i not in used]
-    return SpeechDraft(title, _find_date(title, body, header - len(used)), body)
+    origins = [p.origins for i, p in enumerate(paras) if i not in used]
+    return SpeechDraft(title, _find_date(title, body, header - len(used)), body, origins)
 
 
 def _pick_title(header: list[Paragraph], fallback: str) -> tuple[str, set[int]]:

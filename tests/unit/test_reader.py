@@ -89,12 +89,13 @@ def test_iter_documents_expands_folders_sorted(tmp_path: Path) -> None:
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "x.md").write_text("x")
     (tmp_path / "a.TXT").write_text("x")
-    (tmp_path / "skip.docx").write_text("x")
+    (tmp_path / "skip.xyz").write_text("x")
     (tmp_path / ".hidden").mkdir()
     (tmp_path / ".hidden" / "h.txt").write_text("x")
     assert iter_documents([tmp_path]) == [tmp_path / "a.TXT", tmp_path / "b" / "x.md"]
     assert iter_documents([DATA, FILES[0]]) == FILES
-    assert set(SUPPORTED_SUFFIXES) == {".txt", ".md"}
+    assert set(SUPPORTED_SUFFIXES) == {".txt", ".md", ".docx", ".pdf", ".html", ".htm", ".doc", ".wps", ".rtf",
+                                       ".odt"}
 
 
 def test_document_to_json_shape_and_offsets() -> None:

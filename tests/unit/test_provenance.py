@@ -1,0 +1,55 @@
+"""What a format knows per line reaches the speech: joins in the cleaner, headings, pages of chunks."""
+
+from __future__ import annotations
+
+from index.clean import clean_text
+from index.model import Chunk
+from index.provenance import LineMap, format_pages
+from index.structure import build_outline
+
+BODY = "要坚持以人民为中心的发展思想，把各项工作落到实处。"
+
+
+def test_known_joins_override_the_text_rules() -> None:
+    raw = "第一行没有标点\n第二行。\n完整的一句。\n接着说\n一、标题"
+    guessed = [p.text for p in clean_text(raw).paragraphs]
+    assert guessed == ["第一行没有标点", "第二行。", "完整的一句。", "接着说", "一、标题"]
+    known = clean_text(raw, [True, False, True, True, None]).paragraphs
+    # a join after 。 is honoured, one into a 一、 heading is not
+    assert [p.text for p in known] == ["第一行没有标点第二行。", "完整的一句。接着说", "一、标题"]
+    assert [p.origins for p in known] == [((0, 0), (7, 1)), ((0, 2), (6, 3)), ((0, 4),)]
+
+
+def test_origins_skip_dropped_lines_and_map_pages() -> None:
+    raw = "第一段开头，\nhttp://example.com/a.html\n接着第一段。\n第二段。"
+    paras = clean_text(raw).paragraphs
+    assert [p.text for p in paras] == ["第一段开头，接着第一段。", "第二段。"]
+    lines = LineMap.build([p.text for p in paras], [p.origins for p in paras])
+    pages = [1, 1, 2, 3]
+    text = "\n".join(p.text for p in paras)
+    assert lines.pages(0, 3, pages) == (1,)
+    assert lines.pages(0, text.index("第二段"), pages) == (1, 2)
+    assert lines.pages(text.index("第二段"), len(text), pages) == (3,)
+    chunks = lines.with_pages([Chunk((), text, 0, len(text))], pages)
+    assert chunks[0].pages == (1, 2, 3)
+    assert lines.with_pages(chunks, []) == chunks  # not paged: unchanged
+
+
+def test_explicit_headings_keep_kinds_and_add_unnumbered_levels() -> None:
+    text = "\n".join(["总体要求", BODY, "一、抓基层", BODY, "具体措施", BODY, "二、打基础", BODY])
+    starts = [i for i, _ in enumerate(text) if i == 0 or text[i - 1] == "\n"]
+    assert [s.title for s in build_outline(text)] == ["一、抓基层", "二、打基础"]
+    explicit = [(starts[0], 0), (starts[2], 0), (starts[4], 1), (starts[6], 0)]
+    roots = build_outline(text, explicit)
+    assert [(s.title, s.level, [c.title for c in s.children]) for s in roots] == [
+        ("总体要求", 0, []), ("一、抓基层", 0, ["具体措施"]), ("二、打基础", 0, [])]
+
+
+def test_a_lone_styled_heading_is_accepted() -> None:
+    text = "\n".join(["一、唯一的标题", BODY])
+    assert build_outline(text) == []
+    assert [s.title for s in build_outline(text, [(0, 0)])] == ["一、唯一的标题"]
+
+
+def test_format_pages() -> None:
+    assert [format_pages(p) for p in [(), (3,), (3, 4, 5), (3, 5)]] == ["", "p. 3", "pp. 3–5", "pp. 3, 5"]
