@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from index.furniture import is_navigation, notice_paragraphs
 from index.patterns import (
     PARA_HEADING,
     PARAGRAPH_END,
@@ -115,7 +116,7 @@ def clean_text(raw: str, joins: Sequence[bool | None] = ()) -> CleanText:
         if not line:
             blank = True
             continue
-        if len(line) <= _FURNITURE_MAX_LEN and _FURNITURE.fullmatch(line):
+        if (len(line) <= _FURNITURE_MAX_LEN and _FURNITURE.fullmatch(line)) or is_navigation(line):
             dropped.append(line)
             continue
         line = _strip_trailing(line, dropped)
@@ -123,7 +124,10 @@ def clean_text(raw: str, joins: Sequence[bool | None] = ()) -> CleanText:
             kept.append((line, blank, index))
         blank = False
     kept = _drop_teasers(kept, dropped)
-    return CleanText(_rejoin(kept, joins), dropped + tail)
+    paragraphs = _rejoin(kept, joins)
+    notices = notice_paragraphs([p.text for p in paragraphs])  # licence/copyright notices: index.furniture
+    dropped += [p.text for i, p in enumerate(paragraphs) if i in notices]
+    return CleanText([p for i, p in enumerate(paragraphs) if i not in notices], dropped + tail)
 
 
 def _cut_tail(lines: list[str], dropped: list[str]) -> list[str]:

@@ -26,7 +26,7 @@ _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_231
               "iso-8859-1": "cp1252", "ascii": "utf-8", "us-ascii": "utf-8"}
 #: A declared charset that leaves more than this share of U+FFFD is wrong; detect instead.
 _MAX_REPLACED = 0.001
-_CELL_SEPARATOR = " | "
+_CELL_SEPARATOR = "\t"  # as Word copies a table row to plain text
 
 
 def decode_html(data: bytes) -> tuple[str, str]:

@@ -10,7 +10,7 @@ tracked insertions. What is kept and what is not:
   paragraph; every paragraph end is final (Word knows where a paragraph ends, so the
   cleaner never rejoins lines of a .docx);
 * heading styles (Heading 1–9, 标题 1–9) and outline levels become heading levels;
-* tables row by row: the cells of a row on one line, separated by " | "; a table with one
+* tables row by row: the cells of a row on one line, separated by tabs; a table with one
   cell per row (a layout frame around the text) gives that cell's paragraphs as lines;
 * dropped, and listed so ``qa index inspect`` shows them: headers, footers (page numbers),
   footnotes and endnotes (in speeches they cite sources; in the running text they would
@@ -35,7 +35,7 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted .docx or a .doc
 _HEADING_NAME = re.compile(r"(?i)(?:heading|标题)\s*([1-9])")
 _TOC_NAME = re.compile(r"(?i)(?:toc|目录)\s*(?:[1-9]|heading)?|table of contents|目录标题")
 _TEXT_TAGS = tuple(W + t for t in ("t", "tab", "br", "cr", "noBreakHyphen"))
-_CELL_SEPARATOR = " | "
+_CELL_SEPARATOR = "\t"  # as Word copies a table row to plain text
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ def test_html_article_headings_table_and_metadata(tmp_path: Path, charset: str) 
     assert speech.title == "在全区工作会议上的讲话" and speech.date == "2022-06-18"
     for furniture in ("首页", "分享到", "版权所有", "ICP"):
         assert furniture not in speech.text
-    assert "单位 | 人数\n机关 | 12" in speech.text
+    assert "单位\t人数\n机关\t12" in speech.text
     titles = [(s.title, [c.title for c in s.children]) for s in speech.sections]
     assert titles == [("抓好党的建设", ["建强支部"]), ("推动高质量发展", [])]
 

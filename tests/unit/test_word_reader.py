@@ -72,7 +72,7 @@ def test_tables_rows_in_order_and_layout_frames(tmp_path: Path) -> None:
     body = p("讲话") + p("表前一段。" + BODY) + table + p("表后一段。" + BODY) + frame
     text = parse_document(write_docx(tmp_path / "t.docx", body)).speeches[0].text
     lines = text.split("\n")
-    assert lines[1:3] == ["单位 | 人数", "机关 | 12"]
+    assert lines[1:3] == ["单位\t人数", "机关\t12"]
     assert lines[0].startswith("表前") and lines[3].startswith("表后")
     assert lines[4].startswith("框内第一段") and lines[5].startswith("框内第二段")
 
