@@ -34,10 +34,13 @@ Progress = Callable[[int, int, str], None]
 EncoderFactory = Callable[[Settings, int | None], Any]
 
 
-def _list_files(paths: Sequence[Path]) -> list[Path]:
-    from index.reader import iter_documents
+def _list_files(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """The files to read, and ``(path, reason)`` for every other file found that is not read."""
+    from index.listing import list_documents
+    from index.reader import SUPPORTED_SUFFIXES
 
-    return list(iter_documents(paths))
+    listing = list_documents(paths, SUPPORTED_SUFFIXES)
+    return list(listing.files), [(str(p.resolve()), why) for p, why in listing.skipped]
 
 
 def _parse(path: Path, chunk_size: int, chunk_overlap: int) -> ParsedDocument:
@@ -103,8 +106,9 @@ class Indexer:
         with write_lock(self.path):
             store = self._open_for_write(discard_broken=True)
             try:
-                files = _list_files(paths)
+                files, unread = _list_files(paths)
                 plan = self._read(files, {}, self.settings.chunk_size, self.settings.chunk_overlap, progress)
+                plan.skipped[:0] = unread
                 if not plan.parsed:
                     reasons = "; ".join(f"{p}: {r}" for p, r in plan.skipped) or "no supported files"
                     raise QAError(f"nothing to index in {', '.join(map(str, paths))} ({reasons})")
@@ -118,14 +122,14 @@ class Indexer:
 
     def add(self, paths: Sequence[Path], progress: Progress | None = None) -> IndexReport:
         """Index new and changed files among ``paths``; unchanged ones are skipped unread."""
-        return self._update(lambda known: (_list_files(paths), []), progress)
+        return self._update(lambda known: (*_list_files(paths), []), progress)
 
     def sync(self, folder: Path, progress: Progress | None = None) -> IndexReport:
         """Make the index mirror ``folder``: add new/changed files, remove every other document."""
-        def files_and_removals(known: dict[str, str]) -> tuple[list[Path], list[str]]:
-            files = _list_files([folder])
+        def files_and_removals(known: dict[str, str]) -> tuple[list[Path], list[tuple[str, str]], list[str]]:
+            files, unread = _list_files([folder])
             present = {str(f.resolve()) for f in files}
-            return files, [p for p in known if p not in present]
+            return files, unread, [p for p in known if p not in present]
 
         return self._update(files_and_removals, progress)
 
@@ -152,9 +156,9 @@ class Indexer:
         return IndexReport(removed=removed, skipped=skipped, seconds=time.perf_counter() - started)
 
     # ----------------------------------------------------------------- steps
-    def _update(self, listing: Callable[[dict[str, str]], tuple[list[Path], list[str]]],
+    def _update(self, listing: Callable[[dict[str, str]], tuple[list[Path], list[tuple[str, str]], list[str]]],
                 progress: Progress | None) -> IndexReport:
-        """add/sync: ``listing(known paths → sha256)`` says which files to index and which to drop."""
+        """add/sync: ``listing(known paths → sha256)`` gives the files to index, those not read, those to drop."""
         started = time.perf_counter()
         with write_lock(self.path):
             store = self._open_for_write(discard_broken=False)
@@ -162,11 +166,12 @@ class Indexer:
                 known = store.documents()
                 if store.has_manifest:
                     self._check_model_name(store.manifest)
-                files, removals = listing(known)
+                files, unread, removals = listing(known)
                 size, overlap = self.settings.chunk_size, self.settings.chunk_overlap
                 if store.has_manifest:  # keep the index uniform: cut new files as the rest were cut
                     size, overlap = store.manifest.chunk_size, store.manifest.chunk_overlap
                 plan = self._read(files, known, size, overlap, progress)
+                plan.skipped[:0] = unread
                 plan.removed = removals
                 embedded = 0
                 if plan.parsed or plan.removed:

@@ -20,6 +20,7 @@ import charset_normalizer
 from index.chunker import check_budget, chunk_speech
 from index.clean import clean_text
 from index.formats.base import FormatError, RawDocument
+from index.listing import list_documents, unsupported_reason
 from index.model import ParsedDocument, Speech
 from index.provenance import LineMap
 from index.split import split_speeches
@@ -163,8 +164,7 @@ def read_raw(path: Path) -> RawDocument:
     """The file's lines and format facts, by suffix (raises :class:`ReadError`)."""
     reader = _FORMAT_READERS.get(path.suffix.lower())
     if reader is None:
-        supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
-        raise ReadError(f"{path}: unsupported file type '{path.suffix or '(none)'}' (supported: {supported})")
+        raise ReadError(unsupported_reason(path, SUPPORTED_SUFFIXES))
     _check_size(path)
     try:
         return reader(path)
@@ -173,24 +173,8 @@ def read_raw(path: Path) -> RawDocument:
 
 
 def iter_documents(paths: Sequence[Path]) -> list[Path]:
-    """Expand folders (recursively) to the supported files in them; sorted, without duplicates.
-
-    Files named explicitly are kept whatever their suffix, so that parsing them reports
-    "unsupported file type" instead of skipping them silently.
-    """
-    found: set[Path] = set()
-    for path in paths:
-        if path.is_dir():
-            found.update(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() in SUPPORTED_SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-        else:
-            found.add(path)
-    return sorted(found)
+    """The files to read among ``paths`` (folders expanded recursively; see ``index.listing``)."""
+    return list(list_documents(paths, SUPPORTED_SUFFIXES).files)
 
 
 def parse_document(path: Path, *, chunk_size: int = 400, chunk_overlap: int = 40) -> ParsedDocument:
