@@ -15,6 +15,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from index.model import Chunk, ParsedDocument, Section, Speech
+from index.provenance import format_pages
 
 _PREVIEW = 60
 
@@ -36,7 +37,7 @@ def _speech_json(speech: Speech) -> dict[str, Any]:
         "text": speech.text,
         "sections": [_section_json(s) for s in speech.sections],
         "chunks": [
-            {"section": list(c.section), "text": c.text, "start": c.start, "end": c.end}
+            {"section": list(c.section), "text": c.text, "start": c.start, "end": c.end, "pages": list(c.pages)}
             for c in speech.chunks
         ],
     }
@@ -75,9 +76,11 @@ def render_document(doc: ParsedDocument) -> Group:
         Text.assemble((str(doc.path), "bold"), (f"  [{doc.encoding}, {len(doc.speeches)} speeches]", "dim"))
     )
     for n, speech in enumerate(doc.speeches, 1):
+        pages = sorted({p for c in speech.chunks for p in c.pages})
+        where = f" · {format_pages(range(pages[0], pages[-1] + 1))}" if pages else ""
         head = Text.assemble(
             (f"{n}. {speech.title}", "bold cyan"),
-            (f"  {speech.date or 'no date'} · {len(speech.text)} chars · {len(speech.chunks)} chunks", "dim"),
+            (f"  {speech.date or 'no date'} · {len(speech.text)} chars · {len(speech.chunks)} chunks{where}", "dim"),
         )
         node = root.add(head)
         untitled = sum(1 for c in speech.chunks if not c.section)

@@ -26,6 +26,9 @@ _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_231
               "iso-8859-1": "cp1252", "ascii": "utf-8", "us-ascii": "utf-8"}
 #: A declared charset that leaves more than this share of U+FFFD is wrong; detect instead.
 _MAX_REPLACED = 0.001
+_BLOCK_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd", "div", "nav", "header", "footer",
+               "section", "article", "aside")
+_DROPPED_MAX = 200  # a portal page can have hundreds of links; the first ones show what was left out
 _CELL_SEPARATOR = "\t"  # as Word copies a table row to plain text
 
 
@@ -76,7 +79,30 @@ def read_html(path: Path) -> RawDocument:
         _blocks(main, builder, {rend: n for n, rend in enumerate(ranks)})
     if not any(line.strip() for line in builder.lines):
         raise FormatError(f"{path}: no article text found in the page (a navigation or index page?)")
-    return builder.build(f"html ({encoding})", title=root.get("title"), date=iso_date(root.get("date")))
+    title = root.get("title")
+    dropped = left_out(page, "\n".join(builder.lines), title)
+    return builder.build(f"html ({encoding})", title=title, date=iso_date(root.get("date")), dropped=dropped)
+
+
+def left_out(page: str, kept: str, title: str | None) -> list[str]:
+    """The page's text blocks that are not in the article (menus, share bars, footers), for ``dropped``."""
+    from lxml import html as lxml_html
+
+    try:
+        tree = lxml_html.document_fromstring(page)
+    except (ValueError, TypeError):
+        return []
+    for junk in tree.xpath("//script|//style|//noscript|//head|//template"):
+        junk.drop_tree()
+    flat = "".join(kept.split())
+    out: list[str] = []
+    for el in tree.iter(*_BLOCK_TAGS):
+        if any(child.tag in _BLOCK_TAGS for child in el):
+            continue  # only the innermost blocks: their text is one line of the page
+        text = " ".join(el.text_content().split())
+        if text and text != title and "".join(text.split()) not in flat:
+            out.append(text)
+    return list(dict.fromkeys(out))[:_DROPPED_MAX]
 
 
 def _text(el: Any) -> str:
