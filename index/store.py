@@ -43,12 +43,13 @@ CREATE TABLE IF NOT EXISTS chunks (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     speech_id INTEGER NOT NULL REFERENCES speeches(id) ON DELETE CASCADE,
     ordinal INTEGER NOT NULL, section TEXT NOT NULL, text TEXT NOT NULL,
-    start INTEGER NOT NULL, "end" INTEGER NOT NULL, embed_text TEXT NOT NULL, tokens TEXT NOT NULL);
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, embed_text TEXT NOT NULL, tokens TEXT NOT NULL,
+    pages TEXT NOT NULL DEFAULT '[]');
 CREATE INDEX IF NOT EXISTS speeches_doc ON speeches(doc_id);
 CREATE INDEX IF NOT EXISTS chunks_speech ON chunks(speech_id);
 """
 _CHUNK_SELECT = """SELECT c.id, c.speech_id, d.path, s.title, s.date, c.section, c.text, c.start, c."end",
-    c.embed_text FROM chunks c JOIN speeches s ON s.id = c.speech_id JOIN documents d ON d.id = s.doc_id"""
+    c.embed_text, c.pages FROM chunks c JOIN speeches s ON s.id = c.speech_id JOIN documents d ON d.id = s.doc_id"""
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ class ChunkRow:
     start: int
     end: int
     embed_text: str
+    pages: tuple[int, ...] = ()  # pages of a paged source (PDF) the chunk comes from
 
 
 @dataclass
@@ -190,6 +192,9 @@ class IndexStore:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA journal_size_limit = 8388608")  # don't keep a big WAL after a build
             conn.execute("PRAGMA foreign_keys = ON")
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(chunks)")}
+            if columns and "pages" not in columns:  # an index from before page numbers were kept
+                conn.execute("ALTER TABLE chunks ADD COLUMN pages TEXT NOT NULL DEFAULT '[]'")
         except sqlite3.DatabaseError as exc:
             raise _corrupt(db.parent, str(exc)) from None
         return conn
@@ -309,7 +314,8 @@ class IndexStore:
             part = wanted[start : start + 500]
             rows = self._query(f"{_CHUNK_SELECT} WHERE c.id IN ({','.join('?' * len(part))})", part)
             for r in rows:
-                found[r[0]] = ChunkRow(r[0], r[1], r[2], r[3], r[4], tuple(json.loads(r[5])), r[6], r[7], r[8], r[9])
+                found[r[0]] = ChunkRow(r[0], r[1], r[2], r[3], r[4], tuple(json.loads(r[5])), r[6], r[7], r[8], r[9],
+                                       tuple(json.loads(r[10])))
         return [found[i] for i in wanted if i in found]
 
     def speech_text(self, chunk_id: int) -> SpeechText:

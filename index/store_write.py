@@ -150,10 +150,11 @@ def _insert_document(conn: Any, doc: DocumentRecord, added: str, now: str) -> li
         for c_ord, chunk in enumerate(speech.chunks):
             tokens = doc.tokens[len(chunk_ids)] if doc.tokens else []
             chunk_ids.append(conn.execute(
-                'INSERT INTO chunks (speech_id, ordinal, section, text, start, "end", embed_text, tokens) '
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                'INSERT INTO chunks (speech_id, ordinal, section, text, start, "end", embed_text, tokens, pages) '
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (sid, c_ord, json.dumps(list(chunk.section), ensure_ascii=False), chunk.text, chunk.start,
-                 chunk.end, embed_text(speech.title, chunk.section, chunk.text), " ".join(tokens))).lastrowid)
+                 chunk.end, embed_text(speech.title, chunk.section, chunk.text), " ".join(tokens),
+                 json.dumps(list(chunk.pages)))).lastrowid)
     return chunk_ids
 
 

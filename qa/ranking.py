@@ -96,6 +96,6 @@ def rank_passages(store: IndexStore, encoder: Any, question: str, top_k: int,
         also = tuple(dict.fromkeys(rows[a].title for a in absorbed if rows[a].title != row.title or rows[a].doc_path != row.doc_path))
         hit = Hit(rank=rank, score=round(float(score_of[cid]), 4), chunk_id=cid, doc_path=row.doc_path,
                   title=row.title, date=row.date, section=row.section, text=row.text, start=row.start,
-                  end=row.end, also_in=also, matches=tuple(match_spans(row.text, scorer.terms)))
+                  end=row.end, also_in=also, matches=tuple(match_spans(row.text, scorer.terms)), pages=row.pages)
         out.append(Ranked(hit, row, spans[cid], sent_scores[cid], float(dense[cid]), float(score_of[cid])))
     return out

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from index.provenance import format_pages
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -30,11 +32,14 @@ class Hit:
     highlights: tuple[tuple[int, int], ...] = ()
     #: Spans (relative to ``text``) of the question's words, for highlighting.
     matches: tuple[tuple[int, int], ...] = ()
+    #: Pages of a paged source (PDF) the passage comes from.
+    pages: tuple[int, ...] = ()
 
     def citation(self) -> str:
-        """``讲话标题 (date) › 一、… › （二）…`` as users cite it."""
+        """``讲话标题 (date) › 一、… › （二）…`` as users cite it, `` · p. 3`` for a PDF."""
         head = f"{self.title} ({self.date})" if self.date else self.title
-        return " › ".join([head, *self.section])
+        where = f" · {format_pages(self.pages)}" if self.pages else ""
+        return " › ".join([head, *self.section]) + where
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -42,6 +47,7 @@ class Hit:
         data["also_in"] = list(self.also_in)
         data["highlights"] = [list(h) for h in self.highlights]
         data["matches"] = [list(m) for m in self.matches]
+        data["pages"] = list(self.pages)
         return data
 
     @classmethod
@@ -49,6 +55,7 @@ class Hit:
         """Inverse of :meth:`to_dict` (lists back to tuples)."""
         spans = ("highlights", "matches")
         return cls(**{**data, "section": tuple(data["section"]), "also_in": tuple(data.get("also_in", ())),
+                      "pages": tuple(data.get("pages", ())),
                       **{k: tuple(tuple(x) for x in data.get(k, ())) for k in spans}})
 
 

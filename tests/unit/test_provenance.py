@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from index.clean import clean_text
 from index.model import Chunk
 from index.provenance import LineMap, format_pages
@@ -53,3 +55,42 @@ def test_a_lone_styled_heading_is_accepted() -> None:
 
 def test_format_pages() -> None:
     assert [format_pages(p) for p in [(), (3,), (3, 4, 5), (3, 5)]] == ["", "p. 3", "pp. 3–5", "pp. 3, 5"]
+
+
+def test_pages_reach_the_citation_the_json_and_the_card() -> None:
+    from qa.types import Hit
+    from tui.widgets.citation_card import card_content
+
+    hit = Hit(rank=1, score=0.9, chunk_id=7, doc_path="/x/讲话.pdf", title="在全区会议上的讲话", date="2021-05-21",
+              section=("一、抓好党建",), text=BODY, start=0, end=len(BODY), pages=(3, 4))
+    assert hit.citation() == "在全区会议上的讲话 (2021-05-21) › 一、抓好党建 · pp. 3–4"
+    data = hit.to_dict()
+    assert data["pages"] == [3, 4] and Hit.from_dict(data) == hit
+    assert "pp. 3–4" in card_content(hit).plain
+    plain = Hit(**{**data, "pages": ()})
+    assert "p." not in plain.citation() and Hit.from_dict({k: v for k, v in data.items() if k != "pages"}).pages == ()
+
+
+def test_an_index_from_before_pages_gains_the_column(tmp_path: Path) -> None:
+    import sqlite3
+
+    from _index_fakes import FakeEncoder
+
+    from index.indexer import Indexer
+    from index.store import DB_FILE, IndexStore
+    from qa.settings import Settings
+
+    pdf = Path(__file__).resolve().parents[1] / "data" / "formats" / "001_2db0e6606ab9e04e.pdf"
+    settings = Settings(data_dir=tmp_path / "data")
+    Indexer(settings, lambda s, n: FakeEncoder(), fingerprint=lambda s: "fp").build([pdf])
+    store = IndexStore.open(settings.index_path)
+    rows = store.chunks_by_ids(store.lexical.ids.tolist())
+    store.close()
+    assert rows and all(r.pages for r in rows) and rows[0].pages[0] == 1
+    with sqlite3.connect(settings.index_path / DB_FILE) as conn:
+        conn.execute("ALTER TABLE chunks DROP COLUMN pages")
+    store = IndexStore.open(settings.index_path)
+    try:
+        assert all(r.pages == () for r in store.chunks_by_ids(store.lexical.ids.tolist()))
+    finally:
+        store.close()

@@ -8,6 +8,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
+from index.provenance import format_pages
 from qa.types import Answer, Hit
 from tui.highlight import card_excerpt
 
@@ -15,7 +16,8 @@ from tui.highlight import card_excerpt
 def card_content(hit: Hit) -> Content:
     """Card text: ``[n] title (date)``, the section path, then a few lines of the passage."""
     head = Content.assemble((f"[{hit.rank}] ", "bold $accent"), (hit.title, "bold"),
-                            (f"  {hit.date}" if hit.date else "", "$text-muted"))
+                            (f"  {hit.date}" if hit.date else "", "$text-muted"),
+                            (f"  {format_pages(hit.pages)}" if hit.pages else "", "$text-muted"))
     lines = [head]
     if hit.section:
         lines.append(Content.styled(" › ".join(hit.section), "italic $text-muted"))
