@@ -29,6 +29,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -40,6 +41,7 @@ from docx.oxml.ns import qn  # noqa: E402
 from docx.shared import Pt  # noqa: E402
 
 from index.clean import clean_text  # noqa: E402
+from index.formats.office import find_soffice  # noqa: E402
 from index.model import Section  # noqa: E402
 from index.patterns import PARA_HEADING, cn_to_int  # noqa: E402
 from index.reader import parse_document, read_text_file  # noqa: E402
@@ -92,8 +94,8 @@ class Numbering:
     that, while it loses Word's restart overrides).
     """
 
-    def __init__(self, document: object, labels: dict[str, str], new_lists: bool = False) -> None:
-        self.root = document.part.numbering_part.element  # type: ignore[attr-defined]
+    def __init__(self, document: Any, labels: dict[str, str], new_lists: bool = False) -> None:
+        self.root = document.part.numbering_part.element
         self.labels = labels
         self.new_lists = new_lists
         self.counters = [0, 0, 0, 0]
@@ -132,50 +134,50 @@ class Numbering:
         self.num_id = str(self.next_id)
         self.next_id += 1
 
-    def number(self, paragraph: object, heading: Heading) -> None:
+    def number(self, paragraph: Any, heading: Heading) -> None:
         ilvl = _KINDS[heading.kind][0]
         if heading.number != self.counters[ilvl] + 1:
             self._new_instance(ilvl, heading.number)
         self.counters[ilvl] = heading.number
         self.counters[ilvl + 1:] = [0] * (len(self.counters) - ilvl - 1)
-        ppr = paragraph._p.get_or_add_pPr()  # type: ignore[attr-defined]
+        ppr = paragraph._p.get_or_add_pPr()
         numpr = _el("w:numPr")
         numpr.append(_el("w:ilvl", {"w:val": str(ilvl)}))
         numpr.append(_el("w:numId", {"w:val": self.num_id}))
         ppr.append(numpr)
 
 
-def _el(tag: str, attrs: dict[str, str] | None = None) -> object:
+def _el(tag: str, attrs: dict[str, str] | None = None) -> Any:
     element = OxmlElement(tag)
     for key, value in (attrs or {}).items():
         element.set(qn(key), value)
     return element
 
 
-def _page_field(paragraph: object) -> None:
+def _page_field(paragraph: Any) -> None:
     """"第 N 页" with N a PAGE field, as Word footers have it."""
-    paragraph.add_run("第 ")  # type: ignore[attr-defined]
+    paragraph.add_run("第 ")
     field = _el("w:fldSimple", {"w:instr": "PAGE"})
     run = _el("w:r")
     text = _el("w:t")
-    text.text = "1"  # type: ignore[attr-defined]
+    text.text = "1"
     run.append(text)
     field.append(run)
-    paragraph._p.append(field)  # type: ignore[attr-defined]
-    paragraph.add_run(" 页")  # type: ignore[attr-defined]
+    paragraph._p.append(field)
+    paragraph.add_run(" 页")
 
 
-def _style_fonts(document: object) -> None:
+def _style_fonts(document: Any) -> None:
     """A CJK font for every style, 12 pt body, Chinese first-line indent of two characters."""
     for name in ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "Heading 4", "Header", "Footer"):
-        style = document.styles[name]  # type: ignore[attr-defined]
+        style = document.styles[name]
         rpr = style.element.get_or_add_rPr()
         fonts = rpr.get_or_add_rFonts()
         fonts.set(qn("w:eastAsia"), "Noto Serif CJK SC")
         style.font.name = "Noto Serif CJK SC"
         style.font.color.rgb = None
-    document.styles["Normal"].font.size = Pt(12)  # type: ignore[attr-defined]
-    document.styles["Normal"].paragraph_format.first_line_indent = Pt(24)  # type: ignore[attr-defined]
+    document.styles["Normal"].font.size = Pt(12)
+    document.styles["Normal"].paragraph_format.first_line_indent = Pt(24)
 
 
 def make_docx(source: Path, out: Path, new_lists: bool = False) -> Path:
@@ -191,7 +193,7 @@ def make_docx(source: Path, out: Path, new_lists: bool = False) -> Path:
     numbering = Numbering(document, labels, new_lists)
     for n, line in enumerate(paragraphs):
         heading = headings.get(line)
-        if heading is None or labels[heading.kind] != _relabel(heading.label, labels[heading.kind]):
+        if heading is None or not _same_shape(heading.label, labels[heading.kind]):
             para = document.add_paragraph(line, style="Title" if n == 0 else None)
             if n == 0:
                 para.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -215,19 +217,15 @@ def make_docx(source: Path, out: Path, new_lists: bool = False) -> Path:
     return out
 
 
-def _relabel(label: str, kind_label: str) -> str:
-    """``label`` with its number replaced as in ``kind_label`` (same brackets/punctuation → same)."""
+def _same_shape(label: str, other: str) -> bool:
+    """True when two markers differ only in their number ("(一)" and "(三)"; not "(一)" and "（一）")."""
     pattern = r"[零〇○一二三四五六七八九十百]+|\d+"
-    return re.sub(pattern, lambda _m: re.search(pattern, kind_label).group(), label, count=1)  # type: ignore[union-attr]
-
-
-def soffice() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
+    return re.sub(pattern, "#", label, count=1) == re.sub(pattern, "#", other, count=1)
 
 
 def convert(docx: Path, fmt: str, out_dir: Path) -> Path:
     """LibreOffice export of ``docx`` (``fmt``: "pdf", "doc") into ``out_dir``."""
-    exe = soffice()
+    exe = find_soffice()
     if exe is None:
         raise SystemExit("LibreOffice is needed: apt-get install libreoffice-writer-nogui fonts-noto-cjk")
     filt = {"pdf": "pdf:writer_pdf_Export", "doc": "doc:MS Word 97"}[fmt]
@@ -285,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     made = [make_docx(args.source / f"{WORD_SOURCE}.txt", args.out / f"{WORD_SOURCE}.docx"),
             make_html(args.source / f"{HTML_SOURCE}.txt", args.out / f"{HTML_SOURCE}.html")]
-    if soffice():
+    if find_soffice():
         made.append(convert(made[0], "pdf", args.out))
         with tempfile.TemporaryDirectory() as tmp:  # restarts as new lists: what .doc keeps
             variant = make_docx(args.source / f"{WORD_SOURCE}.txt", Path(tmp) / f"{WORD_SOURCE}.docx", new_lists=True)
