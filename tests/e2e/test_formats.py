@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from _tools import IN_CI
 from typer.testing import CliRunner
 
 from index.formats.office import find_soffice
@@ -33,7 +34,7 @@ def formats_index(real_engine: QAEngine, tmp_path_factory: pytest.TempPathFactor
     result = runner.invoke(app, ["index", "build", str(folder), "--json", *index])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    expected = 4 if find_soffice() or os.environ.get("CI") == "true" else 3
+    expected = 4 if find_soffice() or IN_CI else 3
     assert report["counts"]["added"] == expected, report["skipped"]
     return index
 
@@ -41,7 +42,7 @@ def formats_index(real_engine: QAEngine, tmp_path_factory: pytest.TempPathFactor
 @pytest.mark.parametrize(("kind", "question", "words"), QUESTIONS)
 def test_each_format_answers(formats_index: list[str], monkeypatch: pytest.MonkeyPatch, real_engine: QAEngine,
                              kind: str, question: str, words: str) -> None:
-    if kind == "doc" and find_soffice() is None and os.environ.get("CI") != "true":
+    if kind == "doc" and find_soffice() is None and not IN_CI:
         pytest.skip("LibreOffice is not installed")
     monkeypatch.setenv("QA_MODEL_DIR", str(real_engine.settings.models_dir))
     result = runner.invoke(app, ["ask", question, "--doc", f"sample-{kind}.", "--json", *formats_index])

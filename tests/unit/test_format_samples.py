@@ -8,23 +8,20 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from _tools import needs_soffice
 from typer.testing import CliRunner
 
-from index.formats.office import find_soffice
 from qa.cli import app
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SAMPLES = DATA / "formats"
 WORD = "001_2db0e6606ab9e04e"
 WEB = "000_c0f0e0639e4e2127"
-needs_soffice = pytest.mark.skipif(find_soffice() is None and os.environ.get("CI") != "true",
-                                   reason="LibreOffice is not installed (apt-get install libreoffice-writer-nogui)")
 runner = CliRunner()
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
+from _tools import needs_soffice
 
 from index.formats import office
 from index.formats.web import decode_html
@@ -24,12 +24,6 @@ PAGE = """<html><head><meta charset="{charset}"><title>在全区工作会议上�
 <h2>推动高质量发展</h2><p>{body}<br>换行后的同一段。</p></article>
 <div class="share">分享到：微信 微博</div>
 <footer><p>版权所有 &copy; 某某网 京ICP备00000000号</p></footer></body></html>"""
-
-
-def tools_needed(name: str) -> pytest.MarkDecorator:
-    """Skip when a command-line tool is absent – except in CI, which installs it and must run the test."""
-    absent = office.find_soffice() is None if name == "soffice" else shutil.which(name) is None
-    return pytest.mark.skipif(absent and os.environ.get("CI") != "true", reason=f"{name} is not installed")
 
 
 @pytest.mark.parametrize("charset", ["gbk", "utf-8"])
@@ -76,7 +70,7 @@ RTF = (r"{\rtf1\ansi\ansicpg936\deff0{\fonttbl{\f0\fnil SimSun;}}"
        r"\pard 一、抓好党的建设\par\pard {body}\par\pard 二、推动高质量发展\par\pard {body}\par}")
 
 
-@tools_needed("soffice")
+@needs_soffice
 def test_rtf_is_read_through_libreoffice(tmp_path: Path) -> None:
     def escape(text: str) -> str:
         return "".join(ch if ord(ch) < 128 else rf"\u{ord(ch) - 65536 if ord(ch) > 32767 else ord(ch)}?"
@@ -91,7 +85,7 @@ def test_rtf_is_read_through_libreoffice(tmp_path: Path) -> None:
     assert [s.title for s in speech.sections] == ["一、抓好党的建设", "二、推动高质量发展"]
 
 
-@tools_needed("soffice")
+@needs_soffice
 def test_damaged_doc_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "broken.doc"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + os.urandom(2048))
