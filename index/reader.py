@@ -11,6 +11,7 @@ readers themselves live in ``index.formats``.
 from __future__ import annotations
 
 import codecs
+import importlib
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -94,41 +95,25 @@ def _plain(read: Callable[[Path], Decoded]) -> Callable[[Path], RawDocument]:
     return reader
 
 
-def _docx(path: Path) -> RawDocument:
-    from index.formats.word import read_docx
+def _lazy(module: str, name: str) -> Callable[[Path], RawDocument]:
+    """A reader imported on first use: python-docx, PDFium and trafilatura cost start-up time that
+    commands which never read a file (``qa ask``) should not pay."""
 
-    return read_docx(path)
+    def reader(path: Path) -> RawDocument:
+        read: Callable[[Path], RawDocument] = getattr(importlib.import_module(module), name)
+        return read(path)
 
-
-def _pdf(path: Path) -> RawDocument:
-    from index.formats.pdf import read_pdf
-
-    return read_pdf(path)
-
-
-def _html(path: Path) -> RawDocument:
-    from index.formats.web import read_html
-
-    return read_html(path)
-
-
-def _office(path: Path) -> RawDocument:
-    from index.formats.office import read_via_libreoffice
-
-    return read_via_libreoffice(path)
+    return reader
 
 
 _FORMAT_READERS: dict[str, Callable[[Path], RawDocument]] = {
     ".txt": _plain(read_text_file),
     ".md": _plain(read_markdown_file),
-    ".docx": _docx,
-    ".pdf": _pdf,
-    ".html": _html,
-    ".htm": _html,
-    ".doc": _office,
-    ".wps": _office,
-    ".rtf": _office,
-    ".odt": _office,
+    ".docx": _lazy("index.formats.word", "read_docx"),
+    ".pdf": _lazy("index.formats.pdf", "read_pdf"),
+    ".html": _lazy("index.formats.web", "read_html"),
+    ".htm": _lazy("index.formats.web", "read_html"),
+    **dict.fromkeys((".doc", ".wps", ".rtf", ".odt"), _lazy("index.formats.office", "read_via_libreoffice")),
 }
 #: Suffixes (lower case, with the dot) that :func:`parse_document` accepts.
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_FORMAT_READERS)

@@ -43,13 +43,15 @@ class Level:
     restart: int | None = None  # w:lvlRestart: 0 never; r: only when level r (1-based) or above advances
     legal: bool = False  # w:isLgl: every number in the label in decimal
     style: str | None = None  # w:pStyle: the paragraph style linked to this level
+    suffix: str = "tab"  # w:suff: what follows the label (tab, space, nothing)
 
     @classmethod
     def parse(cls, lvl: Any) -> Level:
         restart = wval(lvl, "lvlRestart")
         return cls(start=_int(wval(lvl, "start"), 1), fmt=wval(lvl, "numFmt") or "decimal",
                    text=wval(lvl, "lvlText") or "", restart=None if restart is None else _int(restart, 0),
-                   legal=lvl.find(W + "isLgl") is not None, style=wval(lvl, "pStyle"))
+                   legal=lvl.find(W + "isLgl") is not None, style=wval(lvl, "pStyle"),
+                   suffix=wval(lvl, "suff") or "tab")
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,7 @@ class Numbering:
         return next((ilvl for ilvl, lvl in levels.items() if lvl.style == style_id), 0)
 
     def label(self, num_id: str, ilvl: int) -> str:
-        """Advance the counters for one paragraph of list ``num_id`` at level ``ilvl``; its label."""
+        """Advance the counters for one paragraph of list ``num_id`` at level ``ilvl``; its label as shown."""
         inst = self.instances.get(num_id)
         if inst is None or not 0 <= ilvl < _LEVELS:
             return ""  # numId 0 or unknown: the paragraph is not numbered
@@ -139,7 +141,10 @@ class Numbering:
             value = counters[k] if counters[k] is not None else inst.starts.get(k, ref.start)
             return format_number(value or 0, "decimal" if lvl.legal else ref.fmt)
 
-        return _PLACEHOLDER.sub(number, lvl.text)
+        label = _PLACEHOLDER.sub(number, lvl.text)
+        # a tab or space after "第一章" or "1" keeps it apart from the text; after "一、" or "(1)" it adds nothing
+        gap = label and label[-1].isalnum() and lvl.suffix != "nothing"
+        return label + " " if gap else label
 
 
 # ----------------------------------------------------------------------------- number formats

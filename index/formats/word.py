@@ -105,10 +105,8 @@ class _Body:
         style = self.styles(style_id) if style_id else _Style(None, None, False)
         text = paragraph_text(p)
         label = self.label(ppr, style, style_id)
-        if label and text.strip():
-            text = label + ("" if not label[-1].isalnum() else " ") + text.lstrip()
-        elif label:
-            text = label
+        if label:
+            text = label + text.lstrip()
         if not text.strip():
             return
         if style.toc:

@@ -47,17 +47,17 @@ def test_instances_of_one_list_continue_and_start_override_restarts() -> None:
 
 def test_start_value_never_restart_and_multi_level_label() -> None:
     levels = [level(0, "decimal", "第%1章", start=3),
-              level(1, "decimal", "%1.%2", extra='<w:lvlRestart w:val="0"/>')]
+              level(1, "decimal", "%1.%2", extra='<w:lvlRestart w:val="0"/><w:suff w:val="nothing"/>')]
     lists = parse({1: levels}, {1: (1, "")})
     got = [lists.label("1", 0), lists.label("1", 1), lists.label("1", 0), lists.label("1", 1)]
-    assert got == ["第3章", "3.1", "第4章", "4.2"]  # level 2 never restarts
+    assert got == ["第3章 ", "3.1", "第4章 ", "4.2"]  # level 2 never restarts; a tab after 第3章 becomes a space
 
 
 def test_legal_numbering_bullets_and_unknown_lists() -> None:
     levels = [level(0, "chineseCounting", "%1"), level(1, "lowerRoman", "%1.%2", extra="<w:isLgl/>"),
               level(2, "bullet", "\uf0b7")]
     lists = parse({1: levels}, {1: (1, "")})
-    assert [lists.label("1", 0), lists.label("1", 1), lists.label("1", 2)] == ["一", "1.1", ""]
+    assert [lists.label("1", 0), lists.label("1", 1), lists.label("1", 2)] == ["一 ", "1.1 ", ""]
     assert lists.label("0", 0) == "" and lists.label("99", 0) == ""
 
 
