@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 
 from index.config import DEFAULT_CHUNK_OVERLAP, DEFAULT_CHUNK_SIZE, check_chunk_budget
 from index.document import Chunk, ParsedDocument, Section
+from index.provenance import pages_between
 
 #: Bump whenever the chunks produced for the same text change; the index records it.
 CHUNKER_VERSION = "1"
@@ -43,8 +44,12 @@ class _Block:
 def chunk_document(doc: ParsedDocument, *, chunk_size: int = DEFAULT_CHUNK_SIZE,
                    chunk_overlap: int = DEFAULT_CHUNK_OVERLAP) -> ParsedDocument:
     """``doc`` with every speech's chunks filled in (the input is left as it was)."""
-    speeches = [replace(s, chunks=chunk_speech(s.text, s.sections, chunk_size=chunk_size,
-                                               chunk_overlap=chunk_overlap)) for s in doc.speeches]
+    speeches = []
+    for s in doc.speeches:
+        chunks = chunk_speech(s.text, s.sections, chunk_size=chunk_size, chunk_overlap=chunk_overlap)
+        if s.page_marks:
+            chunks = [replace(c, pages=pages_between(s.page_marks, c.start, c.end)) for c in chunks]
+        speeches.append(replace(s, chunks=chunks))
     return replace(doc, speeches=speeches)
 
 

@@ -13,9 +13,18 @@ never rewrites punctuation or characters. Everything removed is reported in
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from index.patterns import PARAGRAPH_END, PART_MARKER, SALUTATION, parse_date_line, starts_with_heading
+from index.furniture import is_navigation, notice_paragraphs
+from index.patterns import (
+    PARA_HEADING,
+    PARAGRAPH_END,
+    PART_MARKER,
+    SALUTATION,
+    parse_date_line,
+    starts_with_heading,
+)
 from index.titleblock import is_venue_line
 
 # Whole lines that are page furniture, never speech text (matched against the stripped line).
@@ -67,14 +76,21 @@ _TEASER_MIN = 15
 _INNER_PUNCT = re.compile(r"[，,、。；;]")
 _SENTENCE_END = re.compile(r"[。！？!?]")
 _WS = " \t\u3000\xa0\ufeff\u200b"
+_Line = tuple[str, bool, int]  # (stripped text, blank line before it, raw line index)
 
 
 @dataclass(frozen=True)
 class Paragraph:
-    """One cleaned paragraph; ``blank_before`` keeps the layout hint titles need."""
+    """One cleaned paragraph; ``blank_before`` keeps the layout hint titles need.
+
+    ``origins`` says where its text came from: ``(offset in text, raw line index)`` for each
+    source line joined into it, so page numbers and heading styles known per line reach
+    the speech offsets (see ``index.provenance``).
+    """
 
     text: str
     blank_before: bool
+    origins: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass
@@ -85,27 +101,34 @@ class CleanText:
     dropped: list[str] = field(default_factory=list)
 
 
-def clean_text(raw: str) -> CleanText:
-    """Drop furniture, cut trailing lists/paywalls, rejoin broken lines."""
+def clean_text(raw: str, joins: Sequence[bool | None] = ()) -> CleanText:
+    """Drop furniture, cut trailing lists/paywalls, rejoin broken lines.
+
+    ``joins`` (one per raw line, optional) is what the file format knows: True = the
+    paragraph goes on in the next line, False = it ends there, None = guess from the text.
+    """
     lines = [line.strip(_WS) for line in raw.split("\n")]
     dropped: list[str] = []
     tail: list[str] = []
     lines = _cut_tail(lines, tail)
-    kept: list[tuple[str, bool]] = []
+    kept: list[_Line] = []
     blank = False
-    for line in lines:
+    for index, line in enumerate(lines):
         if not line:
             blank = True
             continue
-        if len(line) <= _FURNITURE_MAX_LEN and _FURNITURE.fullmatch(line):
+        if (len(line) <= _FURNITURE_MAX_LEN and _FURNITURE.fullmatch(line)) or is_navigation(line):
             dropped.append(line)
             continue
         line = _strip_trailing(line, dropped)
         if line:
-            kept.append((line, blank))
+            kept.append((line, blank, index))
         blank = False
     kept = _drop_teasers(kept, dropped)
-    return CleanText(_rejoin(kept), dropped + tail)
+    paragraphs = _rejoin(kept, joins)
+    notices = notice_paragraphs([p.text for p in paragraphs])  # licence/copyright notices: index.furniture
+    dropped += [p.text for i, p in enumerate(paragraphs) if i in notices]
+    return CleanText([p for i, p in enumerate(paragraphs) if i not in notices], dropped + tail)
 
 
 def _cut_tail(lines: list[str], dropped: list[str]) -> list[str]:
@@ -132,15 +155,15 @@ def _strip_trailing(line: str, dropped: list[str]) -> str:
     return line[: m.start()].rstrip(_WS)
 
 
-def _drop_teasers(kept: list[tuple[str, bool]], dropped: list[str]) -> list[tuple[str, bool]]:
+def _drop_teasers(kept: list[_Line], dropped: list[str]) -> list[_Line]:
     """Drop a page's summary line when a later paragraph starts with the same words."""
     teasers: set[int] = set()
-    for i, (line, _) in enumerate(kept[:_TEASER_SCAN]):
+    for i, (line, *_) in enumerate(kept[:_TEASER_SCAN]):
         stem = line.rstrip(".…")
         if len(stem) < _TEASER_MIN:
             continue
         later = kept[i + 1 : i + 1 + _TEASER_LOOKAHEAD]
-        if any(len(other) > len(stem) and other.startswith(stem) for other, _ in later):
+        if any(len(other) > len(stem) and other.startswith(stem) for other, *_ in later):
             teasers.add(i)
             dropped.append(line)
     return [item for i, item in enumerate(kept) if i not in teasers]
@@ -175,20 +198,39 @@ def _is_fragment(line: str, nxt: str, running: bool) -> bool:
     return nxt[0] in "，,。、；;）)" or nxt.startswith(("(区)", "（区）"))
 
 
-def _rejoin(kept: list[tuple[str, bool]]) -> list[Paragraph]:
+def _continues(prev: str, line: str, running: bool, known: bool | None) -> bool:
+    """Whether ``line`` carries on the paragraph ending in ``prev``: the format's word, else a guess.
+
+    A line the format says goes on is joined even after 。 (a PDF line may end a sentence
+    mid-paragraph), unless the next line opens with a paragraph-level enumeration (一、 （一）).
+    """
+    if known is None:
+        return _is_fragment(prev, line, running)
+    return known and not PARA_HEADING.match(line)
+
+
+def _rejoin(kept: list[_Line], joins: Sequence[bool | None] = ()) -> list[Paragraph]:
     """Glue fragments to the following line with nothing in between (Chinese has no spaces)."""
     out: list[Paragraph] = []
     parts: list[str] = []
+    origins: list[tuple[int, int]] = []
+    size = 0
     blank = False
-    for line, blank_before in kept:
-        if parts and _is_fragment(parts[-1], line, len(parts) > 1):
+    last = -1
+    for line, blank_before, index in kept:
+        known = joins[last] if 0 <= last < len(joins) else None
+        last = index
+        if parts and _continues(parts[-1], line, len(origins) > 1, known):
             if parts[-1][-1].isascii() and parts[-1][-1].isalnum() and line[0].isascii():
                 parts.append(" ")
+                size += 1
+            origins.append((size, index))
             parts.append(line)
+            size += len(line)
             continue
         if parts:
-            out.append(Paragraph("".join(parts), blank))
-        parts, blank = [line], blank_before
+            out.append(Paragraph("".join(parts), blank, tuple(origins)))
+        parts, blank, origins, size = [line], blank_before, [(0, index)], len(line)
     if parts:
-        out.append(Paragraph("".join(parts), blank))
+        out.append(Paragraph("".join(parts), blank, tuple(origins)))
     return out

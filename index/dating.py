@@ -28,7 +28,7 @@ from index.sessions import find_session
 from index.titleblock import parse_venue_line
 
 #: Values of ``Speech.date_source``.
-DATE_SOURCES = ("text", "title", "session", "filename", "user")
+DATE_SOURCES = ("text", "title", "session", "metadata", "filename", "user")
 
 _DATE_IN_TITLE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 #: A year in a file name, not part of a longer run of letters/digits (a hash such as

@@ -28,12 +28,16 @@ class Section:
 
 @dataclass(frozen=True)
 class Chunk:
-    """A retrievable passage: ``speech.text[start:end] == text`` always holds."""
+    """A retrievable passage: ``speech.text[start:end] == text`` always holds.
+
+    ``pages``: the 1-based pages of a paged source (PDF) the passage comes from; empty otherwise.
+    """
 
     section: tuple[str, ...]
     text: str
     start: int
     end: int
+    pages: tuple[int, ...] = ()
 
 
 @dataclass
@@ -55,6 +59,9 @@ class Speech:
     subtitle: str | None = None
     venue: str | None = None
     date_source: str | None = None
+    #: ``(offset, page)`` where text of each source line starts, for paged sources (PDF); see
+    #: :func:`index.provenance.pages_between`. Empty when the source has no pages.
+    page_marks: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass

@@ -31,10 +31,13 @@ Progress = Callable[[int, int, str], None]
 EncoderFactory = Callable[[IndexConfig, int | None], Encoder]
 
 
-def _list_files(paths: Sequence[Path]) -> list[Path]:
-    from index.reader import iter_documents
+def _list_files(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """The files to read, and ``(path, reason)`` for every other file found that is not read."""
+    from index.listing import list_documents
+    from index.reader import SUPPORTED_SUFFIXES
 
-    return list(iter_documents(paths))
+    listing = list_documents(paths, SUPPORTED_SUFFIXES)
+    return list(listing.files), [(str(p.resolve()), why) for p, why in listing.skipped]
 
 
 def _parse(path: Path) -> ParsedDocument:
@@ -77,7 +80,8 @@ def document_record(file: Path, sha256: str, doc: ParsedDocument, vectors: np.nd
     """A chunked document as the store takes it: every chunk with the text its vector is made from."""
     speeches = tuple(
         SpeechRecord(s.title, s.date, s.text, tuple(
-            ChunkRecord(c.section, c.text, c.start, c.end, embed_text(s.title, c.section, c.text)) for c in s.chunks),
+            ChunkRecord(c.section, c.text, c.start, c.end, embed_text(s.title, c.section, c.text), c.pages)
+            for c in s.chunks),
             title_derived=s.title_derived, source_name=s.source_name, subtitle=s.subtitle, venue=s.venue,
             date_source=s.date_source)
         for s in doc.speeches)
@@ -126,7 +130,9 @@ class Indexer:
         with writer_lock(self.config):
             store = self._open_for_write(discard_broken=True)
             try:
-                plan = self._read(_list_files(paths), {}, self.config.chunk_size, self.config.chunk_overlap, progress)
+                files, unread = _list_files(paths)
+                plan = self._read(files, {}, self.config.chunk_size, self.config.chunk_overlap, progress)
+                plan.skipped[:0] = unread
                 if not plan.parsed:
                     reasons = "; ".join(f"{p}: {r}" for p, r in plan.skipped) or "no supported files"
                     raise NothingToIndexError(f"nothing to index in {', '.join(map(str, paths))} ({reasons})")
@@ -140,14 +146,14 @@ class Indexer:
 
     def add(self, paths: Sequence[Path], progress: Progress | None = None) -> IndexReport:
         """Index new and changed files among ``paths``; unchanged ones are skipped unread."""
-        return self._update(lambda known: (_list_files(paths), []), progress)
+        return self._update(lambda known: (*_list_files(paths), []), progress)
 
     def sync(self, folder: Path, progress: Progress | None = None) -> IndexReport:
         """Make the index mirror ``folder``: add new/changed files, remove every other document."""
-        def files_and_removals(known: dict[str, str]) -> tuple[list[Path], list[str]]:
-            files = _list_files([folder])
+        def files_and_removals(known: dict[str, str]) -> tuple[list[Path], list[tuple[str, str]], list[str]]:
+            files, unread = _list_files([folder])
             present = {str(f.resolve()) for f in files}
-            return files, [p for p in known if p not in present]
+            return files, unread, [p for p in known if p not in present]
 
         return self._update(files_and_removals, progress)
 
@@ -173,9 +179,9 @@ class Indexer:
         return IndexReport(removed=removed, skipped=skipped, seconds=time.perf_counter() - started)
 
     # ----------------------------------------------------------------- steps
-    def _update(self, listing: Callable[[dict[str, str]], tuple[list[Path], list[str]]],
+    def _update(self, listing: Callable[[dict[str, str]], tuple[list[Path], list[tuple[str, str]], list[str]]],
                 progress: Progress | None) -> IndexReport:
-        """add/sync: ``listing(known paths → sha256)`` says which files to index and which to drop."""
+        """add/sync: ``listing(known paths → sha256)`` gives the files to index, those not read, those to drop."""
         started = time.perf_counter()
         with writer_lock(self.config):
             store = self._open_for_write(discard_broken=False)
@@ -183,11 +189,12 @@ class Indexer:
                 known = store.documents()
                 if store.has_manifest:
                     check_index_model(store.manifest, self.config, store.location)
-                files, removals = listing(known)
+                files, unread, removals = listing(known)
                 size, overlap = self.config.chunk_size, self.config.chunk_overlap
                 if store.has_manifest:  # keep the index uniform: cut new files as the rest were cut
                     size, overlap = store.manifest.chunk_size, store.manifest.chunk_overlap
                 plan = self._read(files, known, size, overlap, progress)
+                plan.skipped[:0] = unread
                 plan.removed = removals
                 embedded = 0
                 if plan.parsed or plan.removed:

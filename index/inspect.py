@@ -16,6 +16,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from index.document import Chunk, ParsedDocument, Section, Speech
+from index.provenance import format_pages
 from index.titleblock import display_title
 
 _PREVIEW = 60
@@ -43,7 +44,7 @@ def _speech_json(speech: Speech) -> dict[str, Any]:
         "text": speech.text,
         "sections": [_section_json(s) for s in speech.sections],
         "chunks": [
-            {"section": list(c.section), "text": c.text, "start": c.start, "end": c.end}
+            {"section": list(c.section), "text": c.text, "start": c.start, "end": c.end, "pages": list(c.pages)}
             for c in speech.chunks
         ],
     }
@@ -94,9 +95,11 @@ def render_document(doc: ParsedDocument) -> Group:
     )
     for n, speech in enumerate(doc.speeches, 1):
         dated = f"{speech.date} ({speech.date_source})" if speech.date else "no date"
+        pages = sorted({p for c in speech.chunks for p in c.pages})
+        where = f" · {format_pages(range(pages[0], pages[-1] + 1))}" if pages else ""
         head = Text.assemble(
             (f"{n}. {display_title(speech.title, speech.title_derived)}", "bold cyan"),
-            (f"  {dated} · {len(speech.text)} chars · {len(speech.chunks)} chunks", "dim"),
+            (f"  {dated} · {len(speech.text)} chars · {len(speech.chunks)} chunks{where}", "dim"),
         )
         node = root.add(head)
         node.add(Text(_about(speech), "dim"))

@@ -1,16 +1,18 @@
 """Turn one user file into a :class:`ParsedDocument`: read, decode, clean, split, structure.
 
 Users drop whatever they have into a folder, so every failure a file can cause (unreadable,
-binary, undecodable, unsupported, empty) becomes a :class:`ReadError` naming the file; the
-caller reports it and goes on with the other files. Formats plug in through
-``_FORMAT_READERS``: one function per suffix returning the decoded text, so .docx, .pdf and
-.html readers can be added later without touching the pipeline after them.
+binary, undecodable, unsupported, empty, encrypted, scanned) becomes a :class:`ReadError`
+naming the file; the caller reports it and goes on with the other files. Formats plug in
+through ``_FORMAT_READERS``: one function per suffix returning a :class:`RawDocument` (text
+lines plus what the format knows: heading styles, paragraph ends, pages, metadata); the
+readers themselves live in ``index.formats``.
 """
 
 from __future__ import annotations
 
 import codecs
 import hashlib
+import importlib
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -21,7 +23,10 @@ from index.clean import clean_text
 from index.dating import Dating, date_from_file_name
 from index.document import ParsedDocument, Speech
 from index.errors import ReadError
+from index.formats.base import FormatError, RawDocument
+from index.listing import list_documents, unsupported_reason
 from index.meta import MetadataError, apply_meta, meta_fingerprint, meta_for
+from index.provenance import LineMap
 from index.split import split_speeches
 from index.structure import build_outline
 
@@ -84,21 +89,56 @@ def read_markdown_file(path: Path) -> Decoded:
     return _MD_HEADING.sub(r"\1", text), encoding
 
 
-_FORMAT_READERS: dict[str, Callable[[Path], Decoded]] = {
-    ".txt": read_text_file,
-    ".md": read_markdown_file,
+def _plain(read: Callable[[Path], Decoded]) -> Callable[[Path], RawDocument]:
+    def reader(path: Path) -> RawDocument:
+        text, encoding = read(path)
+        return RawDocument(text, encoding)
+
+    return reader
+
+
+def _lazy(module: str, name: str) -> Callable[[Path], RawDocument]:
+    """A reader imported on first use: python-docx, PDFium and trafilatura cost start-up time that
+    commands which never read a file (``qa ask``) should not pay."""
+
+    def reader(path: Path) -> RawDocument:
+        read: Callable[[Path], RawDocument] = getattr(importlib.import_module(module), name)
+        return read(path)
+
+    return reader
+
+
+_FORMAT_READERS: dict[str, Callable[[Path], RawDocument]] = {
+    ".txt": _plain(read_text_file),
+    ".md": _plain(read_markdown_file),
+    ".docx": _lazy("index.formats.word", "read_docx"),
+    ".pdf": _lazy("index.formats.pdf", "read_pdf"),
+    ".html": _lazy("index.formats.web", "read_html"),
+    ".htm": _lazy("index.formats.web", "read_html"),
+    **dict.fromkeys((".doc", ".wps", ".rtf", ".odt"), _lazy("index.formats.office", "read_via_libreoffice")),
 }
 #: Suffixes (lower case, with the dot) that :func:`parse_document` accepts.
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_FORMAT_READERS)
 
 
-def _read_bytes(path: Path) -> bytes:
+def _check_size(path: Path) -> int:
+    """The file's size; a missing, unreadable, empty or too large file is a :class:`ReadError`."""
     try:
         size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ReadError(
-                f"{path}: file is too large ({size // 2**20} MB; the limit is {MAX_BYTES // 2**20} MB)"
-            )
+        if not path.is_file():
+            raise IsADirectoryError(21, "is a directory")
+    except OSError as exc:
+        raise ReadError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    if size > MAX_BYTES:
+        raise ReadError(f"{path}: file is too large ({size // 2**20} MB; the limit is {MAX_BYTES // 2**20} MB)")
+    if size == 0:
+        raise ReadError(f"{path}: the file is empty")
+    return size
+
+
+def _read_bytes(path: Path) -> bytes:
+    _check_size(path)
+    try:
         data = path.read_bytes()
     except OSError as exc:
         raise ReadError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
@@ -107,25 +147,21 @@ def _read_bytes(path: Path) -> bytes:
     return data
 
 
-def iter_documents(paths: Sequence[Path]) -> list[Path]:
-    """Expand folders (recursively) to the supported files in them; sorted, without duplicates.
+def read_raw(path: Path) -> RawDocument:
+    """The file's lines and format facts, by suffix (raises :class:`ReadError`)."""
+    reader = _FORMAT_READERS.get(path.suffix.lower())
+    if reader is None:
+        raise ReadError(unsupported_reason(path, SUPPORTED_SUFFIXES))
+    _check_size(path)
+    try:
+        return reader(path)
+    except FormatError as exc:
+        raise ReadError(str(exc)) from exc
 
-    Files named explicitly are kept whatever their suffix, so that parsing them reports
-    "unsupported file type" instead of skipping them silently.
-    """
-    found: set[Path] = set()
-    for path in paths:
-        if path.is_dir():
-            found.update(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() in SUPPORTED_SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-        else:
-            found.add(path)
-    return sorted(found)
+
+def iter_documents(paths: Sequence[Path]) -> list[Path]:
+    """The files to read among ``paths`` (folders expanded recursively; see ``index.listing``)."""
+    return list(list_documents(paths, SUPPORTED_SUFFIXES).files)
 
 
 def document_fingerprint(path: Path) -> str:
@@ -143,28 +179,36 @@ def parse_document(path: Path) -> ParsedDocument:
     """Read one file into cleaned, structured speeches (raises :class:`ReadError`).
 
     Chunks are left empty: cutting them is the indexer's step (:func:`index.chunker.chunk_document`),
-    so reading never depends on the index's chunk size.
+    so reading never depends on the index's chunk size. Each speech keeps where its pages start
+    (``Speech.page_marks``), so chunks cut later still know their pages.
     """
-    reader = _FORMAT_READERS.get(path.suffix.lower())
-    if reader is None:
-        supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
-        raise ReadError(f"{path}: unsupported file type '{path.suffix or '(none)'}' (supported: {supported})")
-    raw, encoding = reader(path)
-    cleaned = clean_text(raw.replace("\r\n", "\n").replace("\r", "\n"))
-    dropped = list(cleaned.dropped)
-    drafts = split_speeches(cleaned.paragraphs, path.stem, dropped)
+    raw = read_raw(path)
+    cleaned = clean_text(raw.text.replace("\r\n", "\n").replace("\r", "\n"), raw.joins)
+    dropped = list(raw.dropped) + cleaned.dropped
+    drafts = split_speeches(cleaned.paragraphs, raw.title or path.stem, dropped)
     if not drafts:
         raise ReadError(f"{path}: no speech text found (the file holds only titles or page furniture)")
     speeches = []
     for draft in drafts:
-        dated = Dating(draft.date, draft.date_source) if draft.date else date_from_file_name(path.name)
-        speeches.append(Speech(draft.title, dated.date, draft.text, build_outline(draft.text),
-                               title_derived=draft.title_derived, source_name=path.name, subtitle=draft.subtitle,
-                               venue=draft.venue, date_source=dated.source))
+        lines = LineMap.build(draft.paragraphs, draft.origins)
+        sections = build_outline(draft.text, lines.headings(raw.headings))
+        dated = _dating(draft.date, draft.date_source, raw, len(drafts), path)
+        speeches.append(Speech(draft.title, dated.date, draft.text, sections, title_derived=draft.title_derived,
+                               source_name=path.name, subtitle=draft.subtitle, venue=draft.venue,
+                               date_source=dated.source, page_marks=lines.page_marks(raw.pages)))
     try:
         meta = meta_for(path)
         if meta is not None:
             apply_meta(speeches, meta, path)
     except MetadataError as exc:
         raise ReadError(str(exc)) from exc
-    return ParsedDocument(path, encoding, speeches, dropped)
+    return ParsedDocument(path, raw.encoding, speeches, dropped)
+
+
+def _dating(date: str | None, source: str | None, raw: RawDocument, speeches: int, path: Path) -> Dating:
+    """The text's own date wins; then the file's metadata (one speech only); then a year in the file name."""
+    if date:
+        return Dating(date, source)
+    if raw.date and speeches == 1:
+        return Dating(raw.date, "metadata")
+    return date_from_file_name(path.name)

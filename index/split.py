@@ -13,7 +13,7 @@ only when that fails. Dates come from the text, the title or a session it names
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from index.clean import Paragraph
 from index.dating import date_of_speech
@@ -40,6 +40,8 @@ class SpeechDraft:
 
     ``title_derived`` marks a title not found as a title line (derived from the opening, or
     the file name); ``subtitle``/``venue`` are set when the title block has them.
+    ``origins`` holds each paragraph's :attr:`Paragraph.origins` (same order), so facts known
+    per source line (page, heading style) can be mapped onto the speech text.
     """
 
     title: str
@@ -49,6 +51,7 @@ class SpeechDraft:
     subtitle: str | None = None
     venue: str | None = None
     date_source: str | None = None
+    origins: list[tuple[tuple[int, int], ...]] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -133,5 +136,6 @@ def _one_speech(paras: list[Paragraph], fallback: str, given: str | None = None)
         title = derive_title(body) or fallback
     head = max(header - len(used), 0) + _DATE_SCAN
     dated = date_of_speech(title, lines, body[:head] + body[-_DATE_SCAN:])
+    origins = [p.origins for i, p in enumerate(paras) if i not in used]
     return SpeechDraft(title, dated.date, body, derived, subtitle, venue_line.venue if venue_line else None,
-                       dated.source)
+                       dated.source, origins)

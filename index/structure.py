@@ -11,12 +11,18 @@ enumerations Chinese speeches use: 一、/第一，/第一部分/第一层意思
 
 Nesting follows the order kinds appear in, with a fixed rank (一、 above （一） above 1、
 above （1） above inline items) deciding when a kind not yet open closes deeper ones.
+
+A file format may also *say* which paragraphs are headings (a Word heading style, an HTML
+<h2>): ``explicit`` headings are always accepted, keep the kind their marker gives them
+(so a styled "一、…" nests exactly like a typed one), and an unnumbered one becomes a kind
+of its own ranked by its outline level.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from index.document import Section
 from index.patterns import INLINE_HEADING, PARA_HEADING, SALUTATION, cn_to_int
@@ -38,11 +44,17 @@ class _Candidate:
     family: str
     number: int
     para_start: bool
+    forced: bool = False  # the source marks this paragraph as a heading
+    rank: int | None = None  # fixed rank of an unnumbered source heading (its outline level)
 
 
-def build_outline(text: str) -> list[Section]:
-    """The heading tree of a cleaned speech; offsets index into ``text``."""
-    heads = _accept_runs(_candidates(text))
+def build_outline(text: str, explicit: Sequence[tuple[int, int]] = ()) -> list[Section]:
+    """The heading tree of a cleaned speech; offsets index into ``text``.
+
+    ``explicit``: ``(offset of a paragraph start, outline level)`` for paragraphs the source
+    file marks as headings (level 0 = top).
+    """
+    heads = _accept_runs(_with_explicit(_candidates(text), explicit))
     closings = _closing_positions(text, heads[0].pos) if heads else []
     return _nest(text, heads, closings)
 
@@ -80,6 +92,20 @@ def _candidates(text: str) -> list[_Candidate]:
     return [found[p] for p in sorted(found)]
 
 
+def _with_explicit(cands: list[_Candidate], explicit: Sequence[tuple[int, int]]) -> list[_Candidate]:
+    """Force the source's headings in: a numbered one keeps its kind, an unnumbered one gets ``outline{level}``."""
+    if not explicit:
+        return cands
+    found = {c.pos: c for c in cands}
+    for pos, level in explicit:
+        known = found.get(pos)
+        if known is not None and known.para_start:
+            found[pos] = replace(known, forced=True)
+        else:
+            found[pos] = _Candidate(pos, f"outline{level}", 1, True, forced=True, rank=min(level, _RANK["apar"]))
+    return [found[p] for p in sorted(found)]
+
+
 def _add(found: dict[int, _Candidate], pos: int, family: str, number: int | None, para_start: bool) -> None:
     limit = _MAX_NUMBER.get(_base(family), 99)
     if number is not None and 1 <= number <= limit and pos not in found:
@@ -89,6 +115,11 @@ def _add(found: dict[int, _Candidate], pos: int, family: str, number: int | None
 def _base(family: str) -> str:
     """The rank key of a family ("di层意思" → "di", "inl是" → "inl")."""
     return family[:3] if family.startswith("inl") else family[:2] if family.startswith("di") else family
+
+
+def _outline(*families: str) -> bool:
+    """True when one of the families is an unnumbered source heading: at equal rank they are siblings."""
+    return any(f.startswith("outline") for f in families)
 
 
 def _follows(a: int, b: int) -> bool:
@@ -106,7 +137,7 @@ def _accept_runs(cands: list[_Candidate]) -> list[_Candidate]:
         for k, c in enumerate(items):
             prev_ok = k > 0 and _follows(items[k - 1].number, c.number)
             next_ok = k + 1 < len(items) and _follows(c.number, items[k + 1].number)
-            if prev_ok or next_ok:
+            if prev_ok or next_ok or c.forced:
                 accepted.add(c.pos)
     return [c for c in cands if c.pos in accepted]
 
@@ -155,12 +186,15 @@ def _nest(text: str, heads: list[_Candidate], closings: list[int]) -> list[Secti
         if head is None:
             pop_to(0, pos)
             continue
-        rank = rank_of.setdefault(head.family, _RANK[_base(head.family)] if head.para_start else 4)
+        if head.rank is not None:
+            rank = rank_of.setdefault(head.family, head.rank)
+        else:
+            rank = rank_of.setdefault(head.family, _RANK[_base(head.family)] if head.para_start else 4)
         families = [o.family for o in stack]
         if head.family in families:
             pop_to(families.index(head.family), pos)
         else:
-            while stack and stack[-1].rank > rank:
+            while stack and (stack[-1].rank > rank or (stack[-1].rank == rank and _outline(stack[-1].family, head.family))):
                 pop_to(len(stack) - 1, pos)
         para_end = text.find("\n", pos)
         para_end = len(text) if para_end < 0 else para_end

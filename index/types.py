@@ -105,6 +105,8 @@ class ChunkRow:
     #: The file's name; where the date came from ("text", "title", "session", "filename", "user").
     source_name: str = ""
     date_source: str | None = None
+    #: Pages of a paged source (PDF) the chunk comes from.
+    pages: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,7 @@ class ChunkRecord:
     start: int
     end: int
     embed_text: str
+    pages: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -126,8 +126,9 @@ def chat(*, index: IndexOpt = None, model: ModelOpt = None, config: ConfigOpt = 
     run(engine, engine.settings)
 
 
-def _index_job(kind: str, paths: list[Path], index: Path | None, model: str | None, config: Path | None) -> None:
-    from qa.render import progress_bar, render_report
+def _index_job(kind: str, paths: list[Path], index: Path | None, model: str | None, config: Path | None,
+               json_out: bool = False) -> None:
+    from qa.render import print_json, progress_bar, render_report, report_to_json
 
     try:
         engine = _engine(index, model, config)
@@ -140,34 +141,40 @@ def _index_job(kind: str, paths: list[Path], index: Path | None, model: str | No
                 report = engine.sync(paths[0], progress=update)
             else:
                 report = engine.remove(paths)
-        render_report(out, report)
+        if json_out:
+            print_json(out, report_to_json(report))
+        else:
+            render_report(out, report)
     except QAError as exc:
         raise _fail(exc) from None
 
 
 @index_app.command()
-def build(paths: PathsArg, *, index: IndexOpt = None, model: ModelOpt = None, config: ConfigOpt = None) -> None:
+def build(paths: PathsArg, *, json_out: JsonOpt = False, index: IndexOpt = None, model: ModelOpt = None,
+          config: ConfigOpt = None) -> None:
     """Build the index from scratch over PATHS (replaces the old one only when done)."""
-    _index_job("build", paths, index, model, config)
+    _index_job("build", paths, index, model, config, json_out)
 
 
 @index_app.command()
-def add(paths: PathsArg, *, index: IndexOpt = None, model: ModelOpt = None, config: ConfigOpt = None) -> None:
+def add(paths: PathsArg, *, json_out: JsonOpt = False, index: IndexOpt = None, model: ModelOpt = None,
+          config: ConfigOpt = None) -> None:
     """Add new or changed files (by content hash); unchanged ones are skipped."""
-    _index_job("add", paths, index, model, config)
+    _index_job("add", paths, index, model, config, json_out)
 
 
 @index_app.command()
-def remove(paths: PathsArg, *, index: IndexOpt = None, model: ModelOpt = None, config: ConfigOpt = None) -> None:
+def remove(paths: PathsArg, *, json_out: JsonOpt = False, index: IndexOpt = None, model: ModelOpt = None,
+          config: ConfigOpt = None) -> None:
     """Remove files from the index."""
-    _index_job("remove", paths, index, model, config)
+    _index_job("remove", paths, index, model, config, json_out)
 
 
 @index_app.command()
-def sync(folder: Annotated[Path, typer.Argument(help="Folder to mirror.")], *, index: IndexOpt = None,
-         model: ModelOpt = None, config: ConfigOpt = None) -> None:
+def sync(folder: Annotated[Path, typer.Argument(help="Folder to mirror.")], *, json_out: JsonOpt = False,
+         index: IndexOpt = None, model: ModelOpt = None, config: ConfigOpt = None) -> None:
     """Add and remove so that the index matches FOLDER."""
-    _index_job("sync", [folder], index, model, config)
+    _index_job("sync", [folder], index, model, config, json_out)
 
 
 @index_app.command()

@@ -56,7 +56,7 @@ def _hit(rank: int, row: ChunkRow, score: float, also: tuple[str, ...], terms: l
     return Hit(rank=rank, score=round(score, 4), chunk_id=row.chunk_id, doc_path=row.doc_path, title=row.title,
                date=row.date, section=row.section, text=row.text, start=row.start, end=row.end, also_in=also,
                matches=tuple(match_spans(row.text, terms)), title_derived=row.title_derived,
-               source_name=row.source_name, date_source=row.date_source)
+               source_name=row.source_name, date_source=row.date_source, pages=row.pages)
 
 
 def rank_passages(store: Store, encoder: Encoder, question: str, top_k: int, filters: Filters | None = None,

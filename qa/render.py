@@ -72,6 +72,15 @@ def render_report(console: Console, report: IndexReport) -> None:
                   f"{report.chunks_embedded} chunks embedded in {report.seconds:.1f} s")
 
 
+def report_to_json(report: IndexReport) -> dict[str, Any]:
+    """A build/add/sync/remove report as plain data: every list with its count; skipped files with reasons."""
+    lists = {"added": report.added, "updated": report.updated, "removed": report.removed,
+             "unchanged": report.unchanged}
+    skipped = [{"path": path, "reason": why.removeprefix(f"{path}: ")} for path, why in report.skipped]
+    return {**lists, "skipped": skipped, "counts": {**{k: len(v) for k, v in lists.items()}, "skipped": len(skipped)},
+            "chunks_embedded": report.chunks_embedded, "seconds": round(report.seconds, 3)}
+
+
 def render_status(console: Console, status: IndexStatus) -> None:
     if not status.exists:
         console.print(f"No index at {status.path}. Build one with: qa index build PATH")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from index.provenance import format_pages
 from index.titleblock import display_title
 from index.types import Filters, IndexReport, IndexStatus, SpeechText
 
@@ -35,19 +36,26 @@ class Hit:
     matches: tuple[tuple[int, int], ...] = ()
     #: The title was derived by the reader (no title line in the file): shown with "≈".
     title_derived: bool = False
-    #: The file's name; where the date came from ("text", "title", "session", "filename", "user").
+    #: The file's name; where the date came from ("text", "title", "session", "metadata", "filename", "user").
     source_name: str = ""
     date_source: str | None = None
+    #: Pages of a paged source (PDF) the passage comes from.
+    pages: tuple[int, ...] = ()
 
     def display_title(self) -> str:
         """The title as shown: a derived one (no title line in the file) starts with "≈"."""
         return display_title(self.title, self.title_derived)
 
+    def where(self) -> str:
+        """"p. 3" / "pp. 3–4" for a passage of a paged source, else ""."""
+        return format_pages(self.pages)
+
     def citation(self) -> str:
-        """``讲话标题 (date) › 一、… › （二）…`` as users cite it; a derived title starts with "≈"."""
+        """``讲话标题 (date) › 一、… › （二）…`` as users cite it (`` · p. 3`` for a PDF); a derived title starts with "≈"."""
         title = self.display_title()
         head = f"{title} ({self.date})" if self.date else title
-        return " › ".join([head, *self.section])
+        where = f" · {self.where()}" if self.pages else ""
+        return " › ".join([head, *self.section]) + where
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -55,6 +63,7 @@ class Hit:
         data["also_in"] = list(self.also_in)
         data["highlights"] = [list(h) for h in self.highlights]
         data["matches"] = [list(m) for m in self.matches]
+        data["pages"] = list(self.pages)
         return data
 
     @classmethod
@@ -62,6 +71,7 @@ class Hit:
         """Inverse of :meth:`to_dict` (lists back to tuples)."""
         spans = ("highlights", "matches")
         return cls(**{**data, "section": tuple(data["section"]), "also_in": tuple(data.get("also_in", ())),
+                      "pages": tuple(data.get("pages", ())),
                       **{k: tuple(tuple(x) for x in data.get(k, ())) for k in spans}})
 
 

@@ -33,13 +33,14 @@ CREATE TABLE IF NOT EXISTS chunks (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     speech_id INTEGER NOT NULL REFERENCES speeches(id) ON DELETE CASCADE,
     ordinal INTEGER NOT NULL, section TEXT NOT NULL, text TEXT NOT NULL,
-    start INTEGER NOT NULL, "end" INTEGER NOT NULL, embed_text TEXT NOT NULL, tokens TEXT NOT NULL);
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, embed_text TEXT NOT NULL, tokens TEXT NOT NULL,
+    pages TEXT NOT NULL DEFAULT '[]');
 CREATE INDEX IF NOT EXISTS speeches_doc ON speeches(doc_id);
 CREATE INDEX IF NOT EXISTS chunks_speech ON chunks(speech_id);
 """
 #: ``{meta}``: :func:`index.stores.speech_meta.speech_meta_select` (older indexes lack those columns).
 CHUNK_SELECT = """SELECT c.id, c.speech_id, d.path, s.title, s.date, c.section, c.text, c.start, c."end",
-    c.embed_text, {meta} FROM chunks c JOIN speeches s ON s.id = c.speech_id JOIN documents d ON d.id = s.doc_id"""
+    c.embed_text, {meta}, c.pages FROM chunks c JOIN speeches s ON s.id = c.speech_id JOIN documents d ON d.id = s.doc_id"""
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,9 @@ def connect(db: Path, *, create: bool) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA journal_size_limit = 8388608")  # don't keep a big WAL after a build
         conn.execute("PRAGMA foreign_keys = ON")
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(chunks)")}
+        if columns and "pages" not in columns:  # an index from before page numbers were kept
+            conn.execute("ALTER TABLE chunks ADD COLUMN pages TEXT NOT NULL DEFAULT '[]'")
     except sqlite3.DatabaseError as exc:
         raise corrupt(db.parent, str(exc)) from None
     return conn
@@ -124,4 +128,4 @@ def read_manifest(conn: sqlite3.Connection, path: Path) -> Manifest | None:
 def chunk_row(r: tuple[Any, ...]) -> ChunkRow:
     """A :data:`CHUNK_SELECT` result row as a :class:`ChunkRow`."""
     return ChunkRow(r[0], r[1], r[2], r[3], r[4], tuple(json.loads(r[5])), r[6], r[7], r[8], r[9],
-                    bool(r[10]), r[11] or Path(r[2]).name, r[12])
+                    bool(r[10]), r[11] or Path(r[2]).name, r[12], tuple(json.loads(r[13])))

@@ -163,10 +163,10 @@ def _insert_document(conn: Any, doc: DocumentRecord, added: str, stamp: str, hea
         for c_ord, chunk in enumerate(speech.chunks):
             tokens = tokenize(chunk.embed_text if header else chunk.text)
             chunk_ids.append(conn.execute(
-                'INSERT INTO chunks (speech_id, ordinal, section, text, start, "end", embed_text, tokens) '
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                'INSERT INTO chunks (speech_id, ordinal, section, text, start, "end", embed_text, tokens, pages) '
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (sid, c_ord, json.dumps(list(chunk.section), ensure_ascii=False), chunk.text, chunk.start,
-                 chunk.end, chunk.embed_text, " ".join(tokens))).lastrowid)
+                 chunk.end, chunk.embed_text, " ".join(tokens), json.dumps(list(chunk.pages)))).lastrowid)
     return chunk_ids
 
 

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from qa.cli import app
 from qa.engine import QAEngine
+from tests._pdf import write_locked_pdf
 
 runner = CliRunner()
 
@@ -145,11 +146,21 @@ def test_bad_files_are_skipped_and_never_break_the_index(real_engine: QAEngine, 
     (folder / "gbk.txt").write_bytes("同志们：\n今天开会。\n一是要学习。\n二是要落实。\n".encode("gbk"))
     (folder / "broken.txt").write_bytes(bytes(range(256)) * 20)
     (folder / "empty.md").write_text("", encoding="utf-8")
+    (folder / "空 白.docx").write_bytes(b"")
+    (folder / "not-a-zip.docx").write_bytes(b"PK\x03\x04 damaged")
+    write_locked_pdf(folder / "加密.pdf")
+    (folder / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0" + bytes(range(256)))
+    (folder / "~$lock.docx").write_bytes(b"\x00" * 8)
     index = ["--index", str(tmp_path / "idx")]
     result = runner.invoke(app, ["index", "build", str(folder), *index])
     assert result.exit_code == 0, result.output
     assert "skipped" in result.output and "broken.txt" in result.output and "empty.md" in result.output
-    assert "1 added" in result.output
+    assert "1 added" in result.output and "6 skipped" in result.output and "Traceback" not in result.output
+    synced = json.loads(runner.invoke(app, ["index", "sync", str(folder), "--json", *index]).output)
+    reasons = {Path(s["path"]).name: s["reason"] for s in synced["skipped"]}
+    assert synced["counts"] == {"added": 0, "updated": 0, "removed": 0, "unchanged": 1, "skipped": 6}
+    assert "password-protected" in reasons["加密.pdf"] and "unsupported file type '.jpg'" in reasons["photo.jpg"]
+    assert "empty" in reasons["空 白.docx"] and "~$lock.docx" not in reasons
     result = runner.invoke(app, ["index", "build", str(folder / "broken.txt"), *index])
     assert result.exit_code == 1
     assert "broken.txt" in result.output

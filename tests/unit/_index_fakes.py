@@ -79,11 +79,11 @@ def fake_parse(path: Path) -> ParsedDocument:
     return ParsedDocument(path, "utf-8", [Speech(title, date or None, body, [], chunks)])
 
 
-def fake_list(paths: Sequence[Path]) -> list[Path]:
+def fake_list(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
     out: list[Path] = []
     for p in paths:
         out += sorted(p.glob("*.txt")) if p.is_dir() else [p]
-    return out
+    return out, []
 
 
 def write_speech(folder: Path, name: str, title: str, lines: Sequence[str], date: str = "") -> Path:

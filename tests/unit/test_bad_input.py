@@ -41,7 +41,8 @@ def expect_read_error(path: Path, words: str) -> None:
             "http://www.example.com/a.html\n分享到\n© 2021 某网站\n".encode(),
             "no speech text",
         ),
-        ("report.docx", b"PK\x03\x04", "unsupported file type '.docx'"),
+        ("report.docx", b"PK\x03\x04", "not a readable Word .docx file"),
+        ("report.xyz", b"PK\x03\x04", "unsupported file type '.xyz'"),
         ("noext", b"text", "unsupported file type"),
     ],
 )

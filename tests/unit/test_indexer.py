@@ -288,7 +288,7 @@ def test_real_reader_over_sample_speeches(tmp_path: Path, monkeypatch: pytest.Mo
     pytest.importorskip("index.chunker")
     monkeypatch.undo()
     settings = Settings(data_dir=tmp_path / "data")
-    report = make(settings).build([DATA])
+    report = make(settings).build(sorted(DATA.glob("*.txt")))
     assert len(report.added) == 5 and report.chunks_embedded > 20
     store = open_store(settings)
     try:

@@ -89,12 +89,14 @@ def test_iter_documents_expands_folders_sorted(tmp_path: Path) -> None:
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "x.md").write_text("x")
     (tmp_path / "a.TXT").write_text("x")
-    (tmp_path / "skip.docx").write_text("x")
+    (tmp_path / "skip.xyz").write_text("x")
     (tmp_path / ".hidden").mkdir()
     (tmp_path / ".hidden" / "h.txt").write_text("x")
     assert iter_documents([tmp_path]) == [tmp_path / "a.TXT", tmp_path / "b" / "x.md"]
-    assert iter_documents([DATA, FILES[0]]) == FILES
-    assert set(SUPPORTED_SUFFIXES) == {".txt", ".md"}
+    formats = sorted((DATA / "formats").iterdir())
+    assert iter_documents([DATA, FILES[0]]) == sorted(FILES + formats)  # seeds_dev.jsonl is no speech format
+    assert set(SUPPORTED_SUFFIXES) == {".txt", ".md", ".docx", ".pdf", ".html", ".htm", ".doc", ".wps", ".rtf",
+                                       ".odt"}
 
 
 def test_document_to_json_shape_and_offsets() -> None:
@@ -109,7 +111,7 @@ def test_document_to_json_shape_and_offsets() -> None:
     assert set(speech["sections"][0]) == {"title", "level", "children"}
     assert speech["sections"][0]["children"][0]["title"] == "一是牢固树立“创业才能富民”的意识"
     for chunk in speech["chunks"]:
-        assert set(chunk) == {"section", "text", "start", "end"}
+        assert set(chunk) == {"section", "text", "start", "end", "pages"} and chunk["pages"] == []
         assert speech["text"][chunk["start"] : chunk["end"]] == chunk["text"]
         assert isinstance(chunk["section"], list)
 

@@ -15,7 +15,8 @@ from tui.highlight import card_excerpt
 def card_content(hit: Hit) -> Content:
     """Card text: ``[n] title (date)``, the section path, then a few lines of the passage."""
     head = Content.assemble((f"[{hit.rank}] ", "bold $accent"), (hit.display_title(), "bold"),
-                            (f"  {hit.date}" if hit.date else "", "$text-muted"))
+                            (f"  {hit.date}" if hit.date else "", "$text-muted"),
+                            (f"  {hit.where()}" if hit.pages else "", "$text-muted"))
     lines = [head]
     if hit.section:
         lines.append(Content.styled(" › ".join(hit.section), "italic $text-muted"))
