@@ -1,4 +1,4 @@
-"""The writer's half of :class:`~index.stores.milvus.store.MilvusStore`: idempotent, resumable updates.
+"""The writer's half of the Milvus store (:class:`~index.stores.milvus.store.MilvusStore`): idempotent, resumable updates.
 
 Milvus has no transactions, so a write is made of steps that are each safe to repeat:
 
@@ -25,18 +25,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from index.errors import IndexCorruptError
 from index.store_uri import MilvusTarget
 from index.stores.milvus import schema
 from index.stores.milvus.client import DEFAULT_TIMEOUT, connect, guard
 from index.stores.milvus.expr import quote
+from index.stores.milvus.live import LiveIndex
 from index.stores.milvus.rows import chunk_rows, document_id, document_row, speech_rows
 from index.types import DocumentRecord, Manifest
-
-if TYPE_CHECKING:
-    from index.stores.milvus.store import MilvusStore
 
 #: Rows per upsert call: ~256 x (384 floats + 1-2 kB of text) stays far below gRPC's 64 MB
 #: message limit while keeping the number of round trips low.
@@ -53,7 +51,7 @@ def _batches(rows: Iterable[dict[str, Any]], size: int = BATCH) -> Iterator[list
         yield batch
 
 
-def commit(store: MilvusStore, manifest: Manifest, documents: Sequence[DocumentRecord],
+def commit(store: LiveIndex, manifest: Manifest, documents: Sequence[DocumentRecord],
            remove_paths: Sequence[str], *, replace_all: bool) -> None:
     """Apply one update; on return the store serves it. A failure leaves a state a rerun completes."""
     old = store.meta
@@ -95,7 +93,7 @@ def commit(store: MilvusStore, manifest: Manifest, documents: Sequence[DocumentR
 class _Writer:
     """Writes into one build's pair of collections."""
 
-    def __init__(self, store: MilvusStore, key: str, manifest: Manifest, now: str) -> None:
+    def __init__(self, store: LiveIndex, key: str, manifest: Manifest, now: str) -> None:
         self.store, self.manifest, self.now = store, manifest, now
         self.chunks = schema.chunks_name(store.target.collection, key)
         self.docs = schema.docs_name(store.target.collection, key)
@@ -167,7 +165,7 @@ class _Writer:
 _DOC_FIELDS = ("id", "kind", "doc_path", "doc_sha", "state", "info", "speech_id", "part", "text", "placeholder")
 
 
-def _drop_stale_builds(store: MilvusStore, keep: set[str | None]) -> None:
+def _drop_stale_builds(store: LiveIndex, keep: set[str | None]) -> None:
     """Drop build collections other than ``keep`` (older builds, abandoned attempts)."""
     pattern = re.compile(rf"^{re.escape(store.target.collection)}__(b\d+_[0-9a-f]{{8}})_(chunks|docs)$")
     with guard(store.target, "dropping old builds"):
