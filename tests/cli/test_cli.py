@@ -190,16 +190,3 @@ def test_store_comes_from_toml_env_and_option(tmp_path: Path, monkeypatch: pytes
     assert load_settings(toml, store="").index_config.milvus is None  # the option wins: the local folder
     assert load_settings(toml, store="").index_config.location == str(load_settings(toml).index_path)
 
-
-def test_unreachable_store_is_one_line_with_the_uri() -> None:
-    pytest.importorskip("pymilvus")
-    import socket
-
-    with socket.socket() as sock:  # a port nothing listens on
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    uri = f"milvus://127.0.0.1:{port}/speeches?timeout=2"
-    result = runner.invoke(app, ["ask", "统一战线", "--store", uri])
-    assert result.exit_code == 1
-    _one_error_naming(result.output, uri)
-    assert "cannot reach Milvus" in result.output
