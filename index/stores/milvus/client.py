@@ -85,6 +85,9 @@ def _lite_address(target: MilvusTarget) -> str:
         raise MilvusStoreError(f"{target.uri}: Milvus Lite is not installed (install the milvus extra: "
                                "pip install 'speech-qa[milvus]')") from None
     target.lite_dir.parent.mkdir(parents=True, exist_ok=True)
+    import jieba  # Milvus Lite's analyzer runs jieba in this process: keep its start-up chatter off the terminal
+
+    jieba.setLogLevel(logging.WARNING)
     with guard(target, "starting Milvus Lite"):
         address = server_manager_instance.start_and_get_uri(str(target.lite_dir))
     if address is None:
