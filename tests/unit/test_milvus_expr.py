@@ -68,3 +68,34 @@ def test_old_servers_are_refused_in_one_line() -> None:
         with pytest.raises(MilvusStoreError, match="2.5 or later|3.2 or later") as err:
             check_version(target, version)
         assert target.uri in str(err.value) and "\n" not in str(err.value)
+
+
+def test_one_writer_per_milvus_index_on_this_machine(tmp_path: Path) -> None:
+    """Two configs naming one collection (whatever the timeout) share a writer lock; another collection does not."""
+    import threading
+
+    from index.stores import writer_lock
+
+    def config(store: str) -> IndexConfig:
+        return IndexConfig(index_path=tmp_path / "unused", models_dir=tmp_path / "m", store=store)
+
+    first = config("milvus://db.example:19530/speeches")
+    same = config("milvus://db.example:19530/speeches?timeout=5")
+    other = config("milvus://db.example:19530/reports")
+    order: list[str] = []
+
+    def second_writer() -> None:
+        with writer_lock(same):
+            order.append("second")
+
+    with writer_lock(first):
+        thread = threading.Thread(target=second_writer)
+        thread.start()
+        with writer_lock(other):  # another index: no wait
+            order.append("other")
+        thread.join(0.3)
+        assert thread.is_alive()  # still waiting for the first writer
+        order.append("first done")
+    thread.join(5)
+    assert order == ["other", "first done", "second"]
+    assert not (tmp_path / "unused").exists()  # a Milvus index makes no local index folder
