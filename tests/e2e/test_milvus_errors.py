@@ -19,13 +19,18 @@ from tests.e2e.conftest import all_keys, require_milvus
 pytestmark = [pytest.mark.e2e, pytest.mark.milvus]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _needs_milvus() -> None:
+    """Skip (fail in CI) before any costly fixture when Milvus Lite is missing."""
+    require_milvus()
+
+
 def _one_line(err: BaseException, uri: str) -> None:
     message = str(err)
     assert uri in message and "\n" not in message and "Traceback" not in message
 
 
 def test_unreachable_server_is_one_line_with_the_uri(capfd: pytest.CaptureFixture[str]) -> None:
-    require_milvus()
     with socket.socket() as sock:  # a port nothing listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
