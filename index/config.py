@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.errors import ConfigError
+from index.store_uri import MilvusTarget, parse_store
 
 DEFAULT_MODEL = "intfloat/multilingual-e5-small"
 #: Characters per chunk. 400 is the largest size that keeps "title › section path + text"
@@ -50,9 +51,12 @@ class IndexConfig:
     batch_size: int = DEFAULT_BATCH_SIZE
     passage_encoder: str = "auto"
     query_encoder: str = "auto"
+    #: Where the index lives: "" for the local folder ``index_path``, or a Milvus URI (index.store_uri).
+    store: str = ""
 
     def __post_init__(self) -> None:
         check_chunk_budget(self.chunk_size, self.chunk_overlap)
+        parse_store(self.store)  # ConfigError naming a bad URI now, not at the first search
         if self.batch_size < 1:
             raise ConfigError(f"batch_size must be at least 1, got {self.batch_size}")
         if not self.model.strip():
@@ -61,6 +65,16 @@ class IndexConfig:
             value = getattr(self, name)
             if value not in ENCODER_ENGINES:
                 raise ConfigError(f"setting {name!r}: {value!r} is not one of {', '.join(ENCODER_ENGINES)}")
+
+    @property
+    def milvus(self) -> MilvusTarget | None:
+        """The Milvus store the index lives in, or None for the local folder."""
+        return parse_store(self.store)
+
+    @property
+    def location(self) -> str:
+        """The index's folder or URI, as messages name it."""
+        return self.store.strip() or str(self.index_path)
 
     @property
     def is_default_model(self) -> bool:

@@ -42,6 +42,11 @@ def _real_date(value: str) -> bool:
     return True
 
 
+def date_range(filters: Filters) -> tuple[str | None, str | None]:
+    """``(since, until)`` of ``filters`` as given, checked (FilterError naming the option otherwise)."""
+    return _date_bounds(filters.since, "since"), _date_bounds(filters.until, "until")
+
+
 #: Normalized speech rows (id, title, file name, date) and chunk rows (id, speech id, section path).
 FilterRows = tuple[list[tuple[int, str, str, str | None]], list[tuple[int, int, str]]]
 
@@ -69,8 +74,7 @@ def matching_chunk_ids(rows: FilterRows, filters: Filters | None) -> set[int] | 
     """
     if filters is None or filters.is_empty():
         return None
-    since = _date_bounds(filters.since, "since")
-    until = _date_bounds(filters.until, "until")
+    since, until = date_range(filters)
     doc = normalize(filters.doc) if filters.doc else None
     section = normalize(filters.section) if filters.section else None
     speeches, chunks = rows

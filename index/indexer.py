@@ -121,7 +121,7 @@ class Indexer:
 
     @property
     def location(self) -> str:
-        return str(self.config.index_path)
+        return self.config.location
 
     # ----------------------------------------------------------------- public
     def build(self, paths: Sequence[Path], progress: Progress | None = None) -> IndexReport:

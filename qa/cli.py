@@ -26,6 +26,9 @@ err = Console(stderr=True, highlight=False)
 IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder (default: the data dir; env QA_INDEX).")]
 ModelOpt = Annotated[str | None, typer.Option("--model", help="Embedding model name or local path (env QA_MODEL).")]
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="TOML settings file (env QA_CONFIG).")]
+StoreOpt = Annotated[str | None, typer.Option(
+    "--store", help="Where the index lives: milvus://HOST:PORT/COLLECTION, milvus-lite:///DIR, or empty for the "
+                    "local index folder (default; env QA_STORE).")]
 TopKOpt = Annotated[int | None, typer.Option("--top-k", "-k", min=1, max=100, help="How many passages to return.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (JSONL with --queries).")]
 QueriesOpt = Annotated[Path | None, typer.Option("--queries", help="File of questions: one per line, or JSONL with a 'q' field.")]
@@ -36,8 +39,8 @@ SectionOpt = Annotated[str | None, typer.Option("--section", help="Only passages
 PathsArg = Annotated[list[Path], typer.Argument(help="Files or folders of speeches.")]
 
 
-def _engine(index: Path | None, model: str | None, config: Path | None) -> QAEngine:
-    return make_engine(config, index_dir=index, model=model)
+def _engine(index: Path | None, model: str | None, config: Path | None, store: str | None) -> QAEngine:
+    return make_engine(config, index_dir=index, model=model, store=store)
 
 
 def _fail(exc: QAError) -> typer.Exit:
@@ -92,10 +95,11 @@ def _answer_many(engine: QAEngine, question: str | None, queries: Path | None, a
 def ask(question: Annotated[str | None, typer.Argument(help="The question.")] = None, *,
         top_k: TopKOpt = None, json_out: JsonOpt = False, queries: QueriesOpt = None, doc: DocOpt = None,
         since: SinceOpt = None, until: UntilOpt = None, section: SectionOpt = None,
-        index: IndexOpt = None, model: ModelOpt = None, config: ConfigOpt = None) -> None:
+        index: IndexOpt = None, model: ModelOpt = None, config: ConfigOpt = None,
+        store: StoreOpt = None) -> None:
     """Answer a question: the answer sentences with [n] citations, then the cited passages."""
     try:
-        _answer_many(_engine(index, model, config), question, queries, json_out, top_k,
+        _answer_many(_engine(index, model, config, store), question, queries, json_out, top_k,
                      Filters(doc, since, until, section), hits_only=False)
     except QAError as exc:
         raise _fail(exc) from None
@@ -105,20 +109,22 @@ def ask(question: Annotated[str | None, typer.Argument(help="The question.")] = 
 def search(question: Annotated[str | None, typer.Argument(help="The question or phrase.")] = None, *,
            top_k: TopKOpt = None, json_out: JsonOpt = False, queries: QueriesOpt = None, doc: DocOpt = None,
            since: SinceOpt = None, until: UntilOpt = None, section: SectionOpt = None,
-           index: IndexOpt = None, model: ModelOpt = None, config: ConfigOpt = None) -> None:
+           index: IndexOpt = None, model: ModelOpt = None, config: ConfigOpt = None,
+           store: StoreOpt = None) -> None:
     """Ranked passages only."""
     try:
-        _answer_many(_engine(index, model, config), question, queries, json_out, top_k,
+        _answer_many(_engine(index, model, config, store), question, queries, json_out, top_k,
                      Filters(doc, since, until, section), hits_only=True)
     except QAError as exc:
         raise _fail(exc) from None
 
 
 @app.command()
-def chat(*, index: IndexOpt = None, model: ModelOpt = None, config: ConfigOpt = None) -> None:
+def chat(*, index: IndexOpt = None, model: ModelOpt = None, config: ConfigOpt = None,
+         store: StoreOpt = None) -> None:
     """Open the chat app."""
     try:
-        engine = _engine(index, model, config)
+        engine = _engine(index, model, config, store)
     except QAError as exc:
         raise _fail(exc) from None
     from tui.app import run  # imported lazily: `qa ask` must not pay for Textual
@@ -127,11 +133,11 @@ def chat(*, index: IndexOpt = None, model: ModelOpt = None, config: ConfigOpt = 
 
 
 def _index_job(kind: str, paths: list[Path], index: Path | None, model: str | None, config: Path | None,
-               json_out: bool = False) -> None:
+               store: str | None, json_out: bool = False) -> None:
     from qa.render import print_json, progress_bar, render_report, report_to_json
 
     try:
-        engine = _engine(index, model, config)
+        engine = _engine(index, model, config, store)
         with progress_bar(err, "embedding") as update:
             if kind == "build":
                 report = engine.build(paths, progress=update)
@@ -151,48 +157,72 @@ def _index_job(kind: str, paths: list[Path], index: Path | None, model: str | No
 
 @index_app.command()
 def build(paths: PathsArg, *, json_out: JsonOpt = False, index: IndexOpt = None, model: ModelOpt = None,
-          config: ConfigOpt = None) -> None:
+          config: ConfigOpt = None, store: StoreOpt = None) -> None:
     """Build the index from scratch over PATHS (replaces the old one only when done)."""
-    _index_job("build", paths, index, model, config, json_out)
+    _index_job("build", paths, index, model, config, store, json_out)
 
 
 @index_app.command()
 def add(paths: PathsArg, *, json_out: JsonOpt = False, index: IndexOpt = None, model: ModelOpt = None,
-          config: ConfigOpt = None) -> None:
+        config: ConfigOpt = None, store: StoreOpt = None) -> None:
     """Add new or changed files (by content hash); unchanged ones are skipped."""
-    _index_job("add", paths, index, model, config, json_out)
+    _index_job("add", paths, index, model, config, store, json_out)
 
 
 @index_app.command()
 def remove(paths: PathsArg, *, json_out: JsonOpt = False, index: IndexOpt = None, model: ModelOpt = None,
-          config: ConfigOpt = None) -> None:
+           config: ConfigOpt = None, store: StoreOpt = None) -> None:
     """Remove files from the index."""
-    _index_job("remove", paths, index, model, config, json_out)
+    _index_job("remove", paths, index, model, config, store, json_out)
 
 
 @index_app.command()
 def sync(folder: Annotated[Path, typer.Argument(help="Folder to mirror.")], *, json_out: JsonOpt = False,
-         index: IndexOpt = None, model: ModelOpt = None, config: ConfigOpt = None) -> None:
+         index: IndexOpt = None, model: ModelOpt = None, config: ConfigOpt = None, store: StoreOpt = None) -> None:
     """Add and remove so that the index matches FOLDER."""
-    _index_job("sync", [folder], index, model, config, json_out)
+    _index_job("sync", [folder], index, model, config, store, json_out)
 
 
 @index_app.command()
 def status(*, json_out: JsonOpt = False, index: IndexOpt = None, model: ModelOpt = None,
-           config: ConfigOpt = None) -> None:
+           config: ConfigOpt = None, store: StoreOpt = None) -> None:
     """What the index holds."""
     from dataclasses import asdict
 
     from qa.render import print_json, render_status
 
     try:
-        state = _engine(index, model, config).status()
+        state = _engine(index, model, config, store).status()
     except QAError as exc:
         raise _fail(exc) from None
     if json_out:
         print_json(out, asdict(state))
     else:
         render_status(out, state)
+
+
+@index_app.command()
+def copy(to: Annotated[str, typer.Option("--to", help="Store to copy into: milvus://HOST:PORT/COLLECTION or "
+                                                      "milvus-lite:///DIR.")], *,
+         add_to: Annotated[bool, typer.Option("--add", help="Add to what the target holds instead of replacing "
+                                                            "it (parts embedded on several machines).")] = False,
+         index: IndexOpt = None, config: ConfigOpt = None, store: StoreOpt = None) -> None:
+    """Copy the local index, vectors included, into another store without embedding again."""
+    from dataclasses import replace
+
+    from index.stores.copy import copy_index
+    from qa.settings import load_settings
+
+    try:
+        source = load_settings(config, index_dir=index, store=store)
+        target = replace(source, store=to)
+        if not to.strip():
+            raise QAError("--to: give the store to copy into (milvus://HOST:PORT/COLLECTION or milvus-lite:///DIR)")
+        report = copy_index(source.index_config, target.index_config, add=add_to)
+    except QAError as exc:
+        raise _fail(exc) from None
+    out.print(f"copied {report.documents} documents ({report.chunks} passages) from {report.source} to "
+              f"{report.target} in {report.seconds:.1f} s")
 
 
 @index_app.command()
@@ -220,7 +250,7 @@ def inspect(file: Annotated[Path, typer.Argument(help="A speech file.")], *, jso
 @app.command()
 def demo(*, question: Annotated[str, typer.Option(help="The sample question.")] = "机关专职党务工作人员按什么比例配备？",
          chat_after: Annotated[bool, typer.Option("--chat/--no-chat", help="Open the chat afterwards (in a terminal).")] = True,
-         index: IndexOpt = None, config: ConfigOpt = None) -> None:
+         index: IndexOpt = None, config: ConfigOpt = None, store: StoreOpt = None) -> None:
     """The main job on the bundled sample speeches: build the index if missing, ask, then chat."""
     from qa.render import progress_bar, render_answer, render_report
     from qa.samples import samples_dir
@@ -228,8 +258,9 @@ def demo(*, question: Annotated[str, typer.Option(help="The sample question.")] 
 
     try:
         settings = load_settings(config)
-        # its own index, so the demo never mixes with (or overwrites) the user's collection
-        engine = make_engine(config, index_dir=index or settings.data_dir / "demo-index")
+        # its own index, so the demo never mixes with (or overwrites) the user's collection: the
+        # local demo folder unless --store names one (a configured QA_STORE/TOML store is the user's)
+        engine = make_engine(config, index_dir=index or settings.data_dir / "demo-index", store=store or "")
         if not engine.status().exists:
             with progress_bar(err, "embedding the sample speeches") as update:
                 render_report(out, engine.build([samples_dir()], progress=update))

@@ -24,7 +24,7 @@ from qa.settings import Settings
 from qa.types import Answer, Filters, Hit, IndexReport, IndexStatus, SpeechText
 
 if TYPE_CHECKING:
-    from index.indexer import Indexer
+    from index.indexer import EncoderFactory, Indexer
 
 #: progress(done, total, what) — called from the worker thread doing the work.
 Progress = Callable[[int, int, str], None]
@@ -50,10 +50,14 @@ class Engine(Protocol):
 class QAEngine:
     """Retrieval + answer composition over one index. Safe to share between threads."""
 
-    def __init__(self, settings: Settings, params: RankingParams = DEFAULTS) -> None:
+    def __init__(self, settings: Settings, params: RankingParams = DEFAULTS, *,
+                 encoder_factory: EncoderFactory | None = None) -> None:
+        """``encoder_factory`` embeds passages for the indexer (default: index.embed's choice per job);
+        another one can reuse vectors made elsewhere or call a batch embedding service."""
         self.settings = settings
         self.config = settings.index_config
         self.params = params
+        self.encoder_factory = encoder_factory
         self._lock = threading.RLock()
         self._store: Store | None = None
         self._encoder: Encoder | None = None
@@ -143,7 +147,7 @@ class QAEngine:
     def _indexer(self) -> Indexer:
         from index.indexer import Indexer
 
-        return Indexer(self.config)
+        return Indexer(self.config, self.encoder_factory)
 
     def _after_write(self, report: IndexReport) -> IndexReport:
         with self._lock:

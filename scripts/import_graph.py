@@ -4,6 +4,9 @@ Rules (issue 8): ``index`` imports neither ``qa`` nor ``tui``; ``qa`` does not i
 except the CLI's lazy launch of the chat (an import inside a function of ``qa.cli``); no module
 imports a private name (``_x``) of another module; and no import cycle between modules, lazy
 imports included (a package's ``__init__`` is not counted as imported by its submodules).
+Issue 13: only the stores (``index.stores.*``) import a store engine's library (faiss,
+pymilvus, milvus_lite), so the engine, ranking and both front ends never know which store
+answers. Scripts may (a benchmark of FAISS index types needs faiss itself).
 
     python -m scripts.import_graph            # package graph, violations; exit 1 if any
     python -m scripts.import_graph --dot      # module graph as Graphviz DOT
@@ -25,6 +28,9 @@ PACKAGES = ("index", "qa", "tui")
 ALLOWED = {"index": set(), "qa": {"index"}, "tui": {"qa"}, "scripts": {"index", "qa", "tui", "scripts", "tests"}}
 #: (module, imported package) pairs allowed when the import is lazy (inside a function)
 LAZY_EXCEPTIONS = {("qa.cli", "tui")}
+#: Store engines' libraries, and the package that alone may import them.
+STORE_LIBRARIES = ("faiss", "pymilvus", "milvus_lite")
+STORE_PACKAGE = "index.stores"
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,24 @@ def edges_of(path: Path, known: set[str]) -> list[Edge]:
     return out
 
 
+def store_library_imports(module: str, tree: ast.AST) -> list[str]:
+    """Imports of :data:`STORE_LIBRARIES` in product ``module`` (its source parsed as ``tree``) when it
+    is outside :data:`STORE_PACKAGE`, lazy ones included."""
+    if module.split(".")[0] not in PACKAGES or module == STORE_PACKAGE or module.startswith(STORE_PACKAGE + "."):
+        return []
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            names = [node.module or ""]
+        else:
+            continue
+        found += [f"{module}:{node.lineno} imports {n} (only {STORE_PACKAGE} may import a store's library)"
+                  for n in names if n.split(".")[0] in STORE_LIBRARIES]
+    return found
+
+
 def private_uses(path: Path, known: set[str]) -> list[str]:
     """``mod._x`` where ``mod`` names another product module imported in ``path``."""
     module = module_name(path)
@@ -124,6 +148,8 @@ def violations(edges: list[Edge]) -> list[str]:
     files = product_files()
     known = {module_name(p) for p in files}
     problems += [use for p in files for use in private_uses(p, known)]
+    problems += [use for p in files
+                 for use in store_library_imports(module_name(p), ast.parse(p.read_text(encoding="utf-8")))]
     return problems
 
 
@@ -192,7 +218,8 @@ def main() -> int:
     else:
         for src, targets in sorted(package_edges(edges).items()):
             print(f"{src} -> " + ", ".join(f"{t} ({n})" for t, n in sorted(targets.items())))
-        print("\n".join(problems) if problems else "no violations: index -> qa -> tui, no cycles, no private imports")
+        print("\n".join(problems) if problems else "no violations: index -> qa -> tui, no cycles, no private imports, "
+              "store libraries in index.stores only")
     return 1 if problems else 0
 
 

@@ -5,11 +5,20 @@ The rules themselves live in scripts/import_graph.py, which anyone can run to se
 
 from __future__ import annotations
 
+import ast
 import importlib
 
 import pytest
 
-from scripts.import_graph import ROOT, Edge, all_edges, cycles, product_files, violations
+from scripts.import_graph import (
+    ROOT,
+    Edge,
+    all_edges,
+    cycles,
+    product_files,
+    store_library_imports,
+    violations,
+)
 
 MAX_LINES = 400
 
@@ -31,6 +40,18 @@ def test_the_checker_catches_upward_imports_private_names_and_cycles() -> None:
             Edge("index.stores.local_write", "index.stores.local", (), False, 1)]
     assert cycles(loop) == [["index.stores.local", "index.stores.local_write", "index.stores.local"]]
     assert cycles([Edge("index.stores.local", "index.stores", (), False, 1)]) == []  # a package is no cycle
+
+
+def test_only_the_stores_import_a_store_library() -> None:
+    """faiss and pymilvus belong to index.stores: the engine, ranking, CLI and chat never know which store answers."""
+    lazy = ast.parse("def search():\n    import faiss\n")
+    client = ast.parse("from pymilvus import MilvusClient\n")
+    assert store_library_imports("qa.ranking", lazy) == [
+        "qa.ranking:2 imports faiss (only index.stores may import a store's library)"]
+    assert store_library_imports("tui.app", client) and store_library_imports("index.indexer", client)
+    assert store_library_imports("index.stores.local_schema", lazy) == []
+    assert store_library_imports("index.stores.milvus.client", client) == []
+    assert store_library_imports("scripts.bench_scale", lazy) == []  # measurement tools may
 
 
 def test_modules_stay_under_the_size_limit() -> None:

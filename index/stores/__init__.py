@@ -1,14 +1,22 @@
 """Where the index lives. The engine and the indexer see only :class:`index.stores.base.Store`.
 
-:func:`open_store` picks the implementation; today the local folder store (FAISS + SQLite +
-BM25), which needs no server. Everything store-specific (files, locks, damaged-index handling)
-is reached through the functions here, never by importing an implementation above this package.
+:func:`open_store` picks the implementation from ``IndexConfig.store``: empty for the local
+folder store (FAISS + SQLite + BM25), which needs no server, or a Milvus URI
+(``milvus://host:port/collection``, ``milvus-lite:///dir``; see :mod:`index.store_uri`).
+Everything store-specific (files, locks, damaged-index handling) is reached through the
+functions here, never by importing an implementation above this package; each implementation
+is imported only when chosen, so the local store never imports pymilvus and the Milvus store
+never imports faiss.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from index.config import IndexConfig
 from index.errors import IndexMissingError
@@ -22,22 +30,50 @@ def open_store(config: IndexConfig, *, create: bool = False) -> Store:
     Without ``create``, a missing index raises :class:`IndexMissingError` and a damaged one
     :class:`IndexCorruptError`.
     """
+    target = config.milvus
+    if target is not None:
+        from index.stores.milvus.store import MilvusStore
+
+        return MilvusStore.open(target, create=create)
     from index.stores.local import LocalStore
 
     return LocalStore.open_for_write(config.index_path) if create else LocalStore.open(config.index_path)
 
 
+def _milvus_lock_dir(key: str) -> Path:
+    """A folder per Milvus index on this machine, for its writer lock (see :func:`writer_lock`)."""
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+    user = getattr(os, "getuid", lambda: "")()  # per user: another user's lock file would not open
+    return Path(tempfile.gettempdir()) / f"speech-qa-milvus-{user}-{digest}"
+
+
 @contextmanager
 def writer_lock(config: IndexConfig) -> Iterator[None]:
-    """One writer at a time for this index (other writers wait)."""
+    """One writer at a time for this index (other writers wait).
+
+    Local store: an flock in the index folder, so every process that can write the folder
+    takes it. Milvus has no lock or transaction to build one on (a lock row could be
+    taken by two writers at once: there is no compare-and-set), so a Milvus index gets an flock
+    keyed by its server address and collection in this machine's temp folder: one user's writers on
+    one machine wait for each other, and running one writer per index across machines is the
+    operator's job (docs/scaling.md). The flock dies with its process, so a crash never leaves
+    a stale lock behind; an interrupted write is finished by rerunning it (stores/milvus/write.py).
+    """
     from index.stores.local_write import write_lock
 
-    with write_lock(config.index_path):
+    target = config.milvus
+    with write_lock(config.index_path if target is None else _milvus_lock_dir(target.key)):
         yield
 
 
 def discard(config: IndexConfig) -> None:
     """Set a damaged index aside so a full build can start afresh (nothing is deleted)."""
+    target = config.milvus
+    if target is not None:
+        from index.stores.milvus.write import discard as discard_milvus
+
+        discard_milvus(target)
+        return
     from index.stores.local_write import discard as discard_local
 
     discard_local(config.index_path)
@@ -48,7 +84,7 @@ def store_status(config: IndexConfig) -> IndexStatus:
     try:
         store = open_store(config)
     except IndexMissingError:
-        return IndexStatus(path=str(config.index_path), exists=False)
+        return IndexStatus(path=config.location, exists=False)
     try:
         return store.status()
     finally:

@@ -10,9 +10,10 @@ the generation goes through one lock.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +37,22 @@ from index.stores.local_schema import (
     read_manifest,
     vectors_file,
 )
-from index.stores.speech_meta import add_speech_meta_columns, has_speech_meta, speech_meta_select
-from index.types import ChunkRow, DocumentRecord, Filters, IndexStatus, Manifest, SpeechText
+from index.stores.speech_meta import (
+    SPEECH_META_COLUMNS,
+    add_speech_meta_columns,
+    has_speech_meta,
+    speech_meta_select,
+)
+from index.types import (
+    ChunkRecord,
+    ChunkRow,
+    DocumentRecord,
+    Filters,
+    IndexStatus,
+    Manifest,
+    SpeechRecord,
+    SpeechText,
+)
 
 _ALLOWED_CACHE = 32  # filter sets kept per generation (a chat repeats its filters)
 
@@ -250,6 +265,24 @@ class LocalStore:
                            chunks=self.chunk_count(), model=m.model, dimension=m.dimension,
                            chunker_version=m.chunker_version, created=m.created, updated=m.updated,
                            doc_paths=list(self.documents()), undated=undated)
+
+    def records(self) -> Iterator[DocumentRecord]:
+        """Every stored document as the writer took it, vectors included (to copy the index elsewhere)."""
+        meta = ", ".join(SPEECH_META_COLUMNS) if self._speech_meta else "0, NULL, NULL, NULL, NULL"
+        for doc_id, path, sha, mtime, encoding in self._query(
+                "SELECT id, path, sha256, mtime, encoding FROM documents ORDER BY path"):
+            speeches: list[SpeechRecord] = []
+            ids: list[int] = []
+            for sid, title, date, text, derived, source, date_source, subtitle, venue in self._query(
+                    f"SELECT id, title, date, text, {meta} FROM speeches WHERE doc_id = ? ORDER BY ordinal", (doc_id,)):
+                rows = self._query('SELECT id, section, text, start, "end", embed_text FROM chunks '
+                                   "WHERE speech_id = ? ORDER BY ordinal", (sid,))
+                ids += [r[0] for r in rows]
+                chunks = tuple(ChunkRecord(tuple(json.loads(r[1])), r[2], r[3], r[4], r[5]) for r in rows)
+                speeches.append(SpeechRecord(title, date, text, chunks, title_derived=bool(derived),
+                                             source_name=source or Path(path).name, subtitle=subtitle, venue=venue,
+                                             date_source=date_source))
+            yield DocumentRecord(path, sha, mtime, encoding, tuple(speeches), self.vectors(ids))
 
     # ----------------------------------------------------------------- writing
     def known_vectors(self, embed_texts: Sequence[str]) -> dict[str, np.ndarray]:

@@ -168,3 +168,36 @@ def test_bad_files_are_skipped_and_never_break_the_index(real_engine: QAEngine, 
     assert json.loads(status.output)["documents"] == 1
     answer = runner.invoke(app, ["search", "要学习", "--json", *index])
     assert json.loads(answer.output)["hits"][0]["doc_path"].endswith("gbk.txt")
+
+
+def _one_error_naming(output: str, what: str) -> None:
+    """One message (the console wraps it at 80 columns) that names ``what``, no traceback."""
+    assert output.startswith("error: ") and output.count("error") == 1, output
+    assert what in output and "Traceback" not in output
+
+
+@pytest.mark.parametrize("store", ["bogus://db/c", "milvus://db.example:port/c", "milvus-lite://relative/dir",
+                                   "/home/me/index", "milvus://db.example/9lives"])
+def test_a_bad_store_uri_is_one_line_naming_it(store: str) -> None:
+    for args in (["ask", "统一战线", "--store", store], ["index", "status", "--store", store],
+                 ["index", "build", "x.txt", "--store", store]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1, result.output
+        _one_error_naming(result.output, store)
+        assert "setting 'store'" in result.output
+
+
+def test_store_comes_from_toml_env_and_option(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from qa.settings import load_settings
+
+    toml = tmp_path / "config.toml"
+    toml.write_text('store = "milvus://db.example:19531/speeches"\n', encoding="utf-8")
+    config = load_settings(toml).index_config
+    assert config.store == "milvus://db.example:19531/speeches" and config.location == config.store
+    target = config.milvus
+    assert target is not None and (target.address, target.collection) == ("http://db.example:19531", "speeches")
+    monkeypatch.setenv("QA_STORE", "milvus-lite:///srv/qa/milvus?collection=reports")
+    assert load_settings(toml).index_config.milvus.collection == "reports"  # type: ignore[union-attr]
+    assert load_settings(toml, store="").index_config.milvus is None  # the option wins: the local folder
+    assert load_settings(toml, store="").index_config.location == str(load_settings(toml).index_path)
+

@@ -68,7 +68,7 @@ def test_build_indexes_the_good_files_and_lists_each_bad_one(tmp_path: Path) -> 
     folder = tmp_path / "in"
     files = make_folder(folder)
     settings = Settings(data_dir=tmp_path / "data")
-    report = Indexer(settings, lambda s, n: FakeEncoder(), fingerprint=lambda s: "fp").build([folder])
+    report = Indexer(settings.index_config, lambda s, n: FakeEncoder(), fingerprint=lambda s: "fp").build([folder])
     assert sorted(report.added) == sorted(str(files[k].resolve()) for k in ("txt", "docx"))
     why = {Path(path).name: reason for path, reason in report.skipped}
     assert set(why) == {"空白.docx", "损坏.docx", "加密 文件.pdf", "合影.png", "名单.xlsx"}
@@ -87,7 +87,7 @@ def test_add_and_sync_report_unread_files_too(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     make_folder(folder)
     settings = Settings(data_dir=tmp_path / "data")
-    indexer = Indexer(settings, lambda s, n: FakeEncoder(), fingerprint=lambda s: "fp")
+    indexer = Indexer(settings.index_config, lambda s, n: FakeEncoder(), fingerprint=lambda s: "fp")
     added = indexer.add([folder])
     synced = indexer.sync(folder)
     assert len(added.added) == 2 and len(added.skipped) == 5
