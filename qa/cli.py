@@ -10,14 +10,18 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from index.filesize import check_size
+from index.plan import Approval, UnconfirmedRemovalError
+from qa.cli_support import Command, Group, approve_removal, plain_when_piped
 from qa.engine import QAEngine
 from qa.errors import QAError, with_advice
 from qa.factory import make_engine
+from qa.limits import cut_question
 from qa.types import Filters
 
 app = typer.Typer(help="Ask questions of a collection of Chinese speeches, offline, with citations.",
-                  no_args_is_help=False, add_completion=False)
-index_app = typer.Typer(help="Build and maintain the index.", no_args_is_help=True)
+                  no_args_is_help=False, add_completion=False, cls=Group)
+index_app = typer.Typer(help="Build and maintain the index.", no_args_is_help=True, cls=Group)
 app.add_typer(index_app, name="index")
 
 out = Console(highlight=False)
@@ -34,6 +38,8 @@ SinceOpt = Annotated[str | None, typer.Option("--since", help="Only speeches dat
 UntilOpt = Annotated[str | None, typer.Option("--until", help="Only speeches dated on/before this (YYYY[-MM[-DD]]).")]
 SectionOpt = Annotated[str | None, typer.Option("--section", help="Only passages whose section path contains this.")]
 PathsArg = Annotated[list[Path], typer.Argument(help="Files or folders of speeches.")]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print what would change; change nothing, load no model.")]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Remove more than half of the index without asking.")]
 
 
 def _engine(index: Path | None, model: str | None, config: Path | None) -> QAEngine:
@@ -50,6 +56,7 @@ def _fail(exc: QAError) -> typer.Exit:
 def _read_queries(path: Path) -> list[str]:
     """Questions from a plain list (one per line) or JSONL with a ``q`` field."""
     try:
+        check_size(path)
         lines = [ln.strip() for ln in path.read_text(encoding="utf-8-sig").splitlines() if ln.strip()]
     except (OSError, UnicodeDecodeError) as exc:
         raise QAError(f"{path}: cannot read questions ({exc})") from None
@@ -76,9 +83,12 @@ def _answer_many(engine: QAEngine, question: str | None, queries: Path | None, a
     for q in questions:
         if hits_only:
             hits = engine.search(q, top_k=top_k, filters=filters)
+            notice = cut_question(q)[1]  # the engine searched the cut question; say so here
             if as_json:
-                print_json(out, {"question": q, "hits": [h.to_dict() for h in hits]})
+                print_json(out, {"question": q, "notice": notice, "hits": [h.to_dict() for h in hits]})
             else:
+                if notice:
+                    out.print(notice, style="yellow")
                 render_hits(out, hits)
         else:
             answer = engine.ask(q, top_k=top_k, filters=filters)
@@ -88,12 +98,12 @@ def _answer_many(engine: QAEngine, question: str | None, queries: Path | None, a
                 render_answer(out, answer)
 
 
-@app.command()
+@app.command(cls=Command)
 def ask(question: Annotated[str | None, typer.Argument(help="The question.")] = None, *,
         top_k: TopKOpt = None, json_out: JsonOpt = False, queries: QueriesOpt = None, doc: DocOpt = None,
         since: SinceOpt = None, until: UntilOpt = None, section: SectionOpt = None,
         index: IndexOpt = None, model: ModelOpt = None, config: ConfigOpt = None) -> None:
-    """Answer a question: the answer sentences with [n] citations, then the cited passages."""
+    """Answer a question: the answer sentences with \\[n] citations, then the cited passages."""
     try:
         _answer_many(_engine(index, model, config), question, queries, json_out, top_k,
                      Filters(doc, since, until, section), hits_only=False)
@@ -101,7 +111,7 @@ def ask(question: Annotated[str | None, typer.Argument(help="The question.")] = 
         raise _fail(exc) from None
 
 
-@app.command()
+@app.command(cls=Command)
 def search(question: Annotated[str | None, typer.Argument(help="The question or phrase.")] = None, *,
            top_k: TopKOpt = None, json_out: JsonOpt = False, queries: QueriesOpt = None, doc: DocOpt = None,
            since: SinceOpt = None, until: UntilOpt = None, section: SectionOpt = None,
@@ -114,7 +124,7 @@ def search(question: Annotated[str | None, typer.Argument(help="The question or 
         raise _fail(exc) from None
 
 
-@app.command()
+@app.command(cls=Command)
 def chat(*, index: IndexOpt = None, model: ModelOpt = None, config: ConfigOpt = None) -> None:
     """Open the chat app."""
     try:
@@ -126,51 +136,68 @@ def chat(*, index: IndexOpt = None, model: ModelOpt = None, config: ConfigOpt = 
     run(engine, engine.settings)
 
 
-def _index_job(kind: str, paths: list[Path], index: Path | None, model: str | None, config: Path | None) -> None:
+def _run_job(engine: QAEngine, kind: str, paths: list[Path], approval: Approval | None) -> None:
     from qa.render import progress_bar, render_report
+
+    with progress_bar(err, "indexing") as update:
+        if kind == "build":
+            report = engine.build(paths, progress=update)
+        elif kind == "add":
+            report = engine.add(paths, progress=update)
+        elif kind == "sync":
+            report = engine.sync(paths[0], progress=update, approval=approval)
+        else:
+            report = engine.remove(paths, progress=update, approval=approval)
+    render_report(out, report)
+
+
+def _index_job(kind: str, paths: list[Path], index: Path | None, model: str | None, config: Path | None, *,
+               dry_run: bool = False, yes: bool = False) -> None:
+    """One index job; sync/remove of most of the index asks first (``--yes``, or at a terminal)."""
+    from qa.render import render_plan
 
     try:
         engine = _engine(index, model, config)
-        with progress_bar(err, "embedding") as update:
-            if kind == "build":
-                report = engine.build(paths, progress=update)
-            elif kind == "add":
-                report = engine.add(paths, progress=update)
-            elif kind == "sync":
-                report = engine.sync(paths[0], progress=update)
-            else:
-                report = engine.remove(paths)
-        render_report(out, report)
+        if dry_run:
+            render_plan(out, engine.plan(kind, paths))
+            return
+        try:
+            _run_job(engine, kind, paths, None)
+        except UnconfirmedRemovalError as exc:
+            _run_job(engine, kind, paths, approve_removal(exc, err, yes))
     except QAError as exc:
         raise _fail(exc) from None
 
 
-@index_app.command()
-def build(paths: PathsArg, *, index: IndexOpt = None, model: ModelOpt = None, config: ConfigOpt = None) -> None:
+@index_app.command(cls=Command)
+def build(paths: PathsArg, *, dry_run: DryRunOpt = False, index: IndexOpt = None, model: ModelOpt = None,
+          config: ConfigOpt = None) -> None:
     """Build the index from scratch over PATHS (replaces the old one only when done)."""
-    _index_job("build", paths, index, model, config)
+    _index_job("build", paths, index, model, config, dry_run=dry_run)
 
 
-@index_app.command()
-def add(paths: PathsArg, *, index: IndexOpt = None, model: ModelOpt = None, config: ConfigOpt = None) -> None:
+@index_app.command(cls=Command)
+def add(paths: PathsArg, *, dry_run: DryRunOpt = False, index: IndexOpt = None, model: ModelOpt = None,
+        config: ConfigOpt = None) -> None:
     """Add new or changed files (by content hash); unchanged ones are skipped."""
-    _index_job("add", paths, index, model, config)
+    _index_job("add", paths, index, model, config, dry_run=dry_run)
 
 
-@index_app.command()
-def remove(paths: PathsArg, *, index: IndexOpt = None, model: ModelOpt = None, config: ConfigOpt = None) -> None:
-    """Remove files from the index."""
-    _index_job("remove", paths, index, model, config)
+@index_app.command(cls=Command)
+def remove(paths: PathsArg, *, dry_run: DryRunOpt = False, yes: YesOpt = False, index: IndexOpt = None,
+           model: ModelOpt = None, config: ConfigOpt = None) -> None:
+    """Remove files from the index (a folder removes everything indexed under it)."""
+    _index_job("remove", paths, index, model, config, dry_run=dry_run, yes=yes)
 
 
-@index_app.command()
-def sync(folder: Annotated[Path, typer.Argument(help="Folder to mirror.")], *, index: IndexOpt = None,
-         model: ModelOpt = None, config: ConfigOpt = None) -> None:
-    """Add and remove so that the index matches FOLDER."""
-    _index_job("sync", [folder], index, model, config)
+@index_app.command(cls=Command)
+def sync(folder: Annotated[Path, typer.Argument(help="Folder to mirror.")], *, dry_run: DryRunOpt = False,
+         yes: YesOpt = False, index: IndexOpt = None, model: ModelOpt = None, config: ConfigOpt = None) -> None:
+    """Add and remove so that the index matches FOLDER (asks before removing more than half of it)."""
+    _index_job("sync", [folder], index, model, config, dry_run=dry_run, yes=yes)
 
 
-@index_app.command()
+@index_app.command(cls=Command)
 def status(*, json_out: JsonOpt = False, index: IndexOpt = None, model: ModelOpt = None,
            config: ConfigOpt = None) -> None:
     """What the index holds."""
@@ -188,7 +215,7 @@ def status(*, json_out: JsonOpt = False, index: IndexOpt = None, model: ModelOpt
         render_status(out, state)
 
 
-@index_app.command()
+@index_app.command(cls=Command)
 def inspect(file: Annotated[Path, typer.Argument(help="A speech file.")], *, json_out: JsonOpt = False,
             config: ConfigOpt = None) -> None:
     """Show what the reader makes of FILE: speeches, headings, chunks, dropped boilerplate."""
@@ -207,10 +234,10 @@ def inspect(file: Annotated[Path, typer.Argument(help="A speech file.")], *, jso
     if json_out:
         print_json(out, document_to_json(doc))
     else:
-        out.print(render_document(doc))
+        out.print(render_document(doc), soft_wrap=False)  # a tree wraps inside its guides, or is cut
 
 
-@app.command()
+@app.command(cls=Command)
 def demo(*, question: Annotated[str, typer.Option(help="The sample question.")] = "机关专职党务工作人员按什么比例配备？",
          chat_after: Annotated[bool, typer.Option("--chat/--no-chat", help="Open the chat afterwards (in a terminal).")] = True,
          index: IndexOpt = None, config: ConfigOpt = None) -> None:
@@ -234,11 +261,15 @@ def demo(*, question: Annotated[str, typer.Option(help="The sample question.")] 
         from tui.app import run
 
         run(engine, engine.settings)
+    elif chat_after:
+        err.print("The chat was skipped: not a terminal. Open it in a terminal with: "
+                  f"qa chat --index {engine.settings.index_path}")
 
 
 @app.callback(invoke_without_command=True)
 def _root(ctx: typer.Context) -> None:
     """With no command in a terminal, open the chat."""
+    plain_when_piped(out, err)
     if ctx.invoked_subcommand is None:
         if sys.stdin.isatty() and sys.stdout.isatty():
             ctx.invoke(chat)

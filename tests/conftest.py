@@ -25,7 +25,9 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for key in list(os.environ):
         if key.startswith("QA_") and not key.startswith("QA_TEST_"):
             monkeypatch.delenv(key)
-    monkeypatch.setenv("QA_CONFIG", str(tmp_path / "no-config.toml"))
+    empty = tmp_path / "empty-config.toml"  # a named settings file must exist (qa.settings)
+    empty.write_text("", encoding="utf-8")
+    monkeypatch.setenv("QA_CONFIG", str(empty))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
 
 

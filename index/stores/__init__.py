@@ -7,7 +7,7 @@ is reached through the functions here, never by importing an implementation abov
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from index.config import IndexConfig
@@ -28,11 +28,11 @@ def open_store(config: IndexConfig, *, create: bool = False) -> Store:
 
 
 @contextmanager
-def writer_lock(config: IndexConfig) -> Iterator[None]:
-    """One writer at a time for this index (other writers wait)."""
+def writer_lock(config: IndexConfig, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """One writer at a time for this index: others wait, calling ``on_wait`` once after a second."""
     from index.stores.local_write import write_lock
 
-    with write_lock(config.index_path):
+    with write_lock(config.index_path, on_wait):
         yield
 
 

@@ -28,13 +28,25 @@ def binding_rows(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
     return rows
 
 
+#: Widest key column; longer key lists ("shift+enter / ctrl+j / alt+enter") get a line of their own.
+KEY_COLUMN = 22
+
+
+def _key_row(keys: str, description: str, width: int) -> list[Content]:
+    """One key row; keys too wide for the column go above their description, never run into it."""
+    if len(keys) < width:
+        return [Content.assemble((f"  {keys:<{width}}", "bold"), description)]
+    return [Content.styled(f"  {keys}", "bold"), Content(f"  {'':<{width}}{description}")]
+
+
 def help_content(groups: list[KeyGroup]) -> Content:
     """A two-column key table per group."""
     lines: list[Content] = []
-    width = min(max((len(k) for _, rows in groups for k, _ in rows), default=8), 22) + 2
+    width = min(max((len(k) for _, rows in groups for k, _ in rows), default=8), KEY_COLUMN) + 2
     for title, rows in groups:
         lines.append(Content.styled(title, "bold $accent"))
-        lines.extend(Content.assemble((f"  {k:<{width}}", "bold"), d) for k, d in rows)
+        for keys, description in rows:
+            lines.extend(_key_row(keys, description, width))
         lines.append(Content(""))
     return Content("\n").join(lines)
 
