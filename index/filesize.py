@@ -23,11 +23,18 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_META_BYTES = 1024 * 1024
 
 
-def check_size(path: Path, limit: int = MAX_FILE_BYTES) -> None:
-    """Raise ReadError naming ``path`` when it is larger than ``limit`` (OSError passes through)."""
+def check_size(path: Path, limit: int | None = None) -> None:
+    """Raise ReadError naming ``path`` when it is larger than ``limit`` (default :data:`MAX_FILE_BYTES`).
+
+    OSError (a missing or unreadable file) passes through for the caller to word.
+    """
+    limit = MAX_FILE_BYTES if limit is None else limit
     size = path.stat().st_size
     if size > limit:
-        raise ReadError(f"{path}: file is too large ({_mb(size)}; the limit is {_mb(limit)})")
+        shown, allowed = _mb(size), _mb(limit)
+        if shown == allowed:  # just over the limit: only the bytes tell them apart
+            shown, allowed = f"{size:,} bytes", f"{limit:,} bytes"
+        raise ReadError(f"{path}: file is too large ({shown}; the limit is {allowed})")
 
 
 def _mb(size: int) -> str:

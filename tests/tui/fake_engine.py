@@ -18,8 +18,9 @@ from pathlib import Path
 
 from index.plan import check_removals
 from qa.engine import Engine
-from qa.errors import IndexCorruptError, IndexMissingError
+from qa.errors import IndexCorruptError, IndexEmptyError, IndexMissingError
 from qa.followup import resolve_followup
+from qa.limits import cut_question
 from qa.types import Answer, AnswerSentence, Approval, ChangePlan, Hit, IndexReport, IndexStatus, SpeechText
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -121,11 +122,14 @@ class FakeEngine:
     def _check(self) -> None:
         if self.missing_index:
             raise IndexMissingError("no index at /tmp/qa-test/index")
+        if not self.indexed:
+            raise IndexEmptyError("the index at /tmp/qa-test/index is empty: every document was removed from it")
 
     def warm_up(self) -> None:
         time.sleep(self.delay)
         self.warm_gate.wait(10)
-        self._check()
+        if self.missing_index:  # an empty index loads fine; only asking it says it is empty
+            raise IndexMissingError("no index at /tmp/qa-test/index")
 
     def status(self) -> IndexStatus:
         if not self.indexed:
@@ -154,6 +158,7 @@ class FakeEngine:
         time.sleep(self.delay)
         self.release.wait(10)
         self._check()
+        question, notice = cut_question(question)  # the real limit, as QAEngine applies it
         resolved = resolve_followup(question, previous) if previous else None
         grams = _bigrams(resolved or question)
         scored = sorted(((len(_bigrams(self.texts[c.doc][c.start:c.end]) & grams), -c.chunk_id, c) for c in self.chunks),
@@ -162,7 +167,7 @@ class FakeEngine:
         sentences = [self._best_sentence(i, c, grams) for i, (_, _, c) in enumerate(scored[:2], 1)] if supported else []
         hits = tuple(self._hit(i, c, float(s), sentences, resolved or question) for i, (s, _, c) in enumerate(scored, 1))
         answer = Answer(question=question, sentences=tuple(sentences), hits=hits, supported=supported,
-                        resolved_question=resolved, seconds=0.0)
+                        resolved_question=resolved, seconds=0.0, notice=notice)
         self.returned_at = time.perf_counter()
         return answer
 
