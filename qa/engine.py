@@ -29,6 +29,9 @@ from qa.types import Answer, Filters, Hit, IndexReport, IndexStatus, SpeechText
 if TYPE_CHECKING:
     from index.indexer import Indexer
 
+#: Retrievals redone when a write commits during one; a third commit within one question is
+#: beyond any real use (a write takes seconds, a retrieval tens of milliseconds).
+_READ_ATTEMPTS = 3
 #: progress(done, total, what) — called from the worker thread doing the work.
 Progress = Callable[[int, int, str], None]
 
@@ -114,7 +117,13 @@ class QAEngine:
         if filters is not None and not filters.is_empty() and store.matching_count(filters) == 0:
             raise FilterError(f"no passage matches the filters ({filters.describe()}); "
                               "`qa index status` lists the speeches")
-        ranked = rank_passages(store, encoder, question, top_k or self.settings.top_k, filters, self.params)
+        for _attempt in range(_READ_ATTEMPTS):
+            ranked = rank_passages(store, encoder, question, top_k or self.settings.top_k, filters, self.params)
+            with self._lock:
+                if not store.refresh():  # no write committed while we read: one consistent state
+                    break
+            # another process committed meanwhile: the vectors were the old generation's but some
+            # rows came from the new one (a sync's removed chunks were missing): read again, anew
         return question, ranked
 
     def search(self, question: str, *, top_k: int | None = None, filters: Filters | None = None) -> list[Hit]:

@@ -253,3 +253,30 @@ def test_an_oversized_file_is_skipped_by_name_and_the_others_indexed(settings: S
     report = make(settings).add([docs])
     assert [Path(p).name for p in report.added] == ["a0.txt"]
     assert [(Path(p).name, "too large" in why) for p, why in report.skipped] == [("huge.txt", True)]
+
+
+# ---------------------------------------------------------------- a write during a read
+def test_a_question_read_across_a_commit_is_answered_from_the_new_index(settings: Settings, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The vectors in memory are one generation's, the rows are read from SQLite live: a sync that
+    commits in between (here: right before the rows are read) made every candidate vanish, and the
+    ranking failed with IndexError. The engine now reads again when a commit happened meanwhile."""
+    from qa.engine import QAEngine
+
+    monkeypatch.setattr("index.embed.load_query_encoder", lambda config: Factory().encoder)
+    old, new = folder_of(tmp_path, "old", 2), folder_of(tmp_path, "new", 2)
+    make(settings).build([old])
+    engine = QAEngine(settings)
+    store = engine.store
+    read_rows = store.chunks_by_ids
+    synced: list[bool] = []
+
+    def rows_after_a_commit(ids):  # type: ignore[no-untyped-def]
+        if not synced:
+            synced.append(True)
+            make(settings).sync(new, approval=APPROVE_ALL)  # another writer commits now
+        return read_rows(ids)
+
+    monkeypatch.setattr(store, "chunks_by_ids", rows_after_a_commit)
+    answer = engine.ask("严格落实意识形态工作责任制")
+    assert synced and answer.hits and all(Path(h.doc_path).parent == new for h in answer.hits)
