@@ -12,10 +12,11 @@ import re
 #: Characters of a question that are searched. Almost all the time of a long question is the query
 #: encoder (cProfile: 2.4 of 2.7 s for 1,000 characters), and it grows with the tokens:
 #: ``python -m scripts.bench_long_question`` on the sample index, load ~11 on this 2-core machine,
-#: timed a 500-character question at 8-10x a 50-character one (1.4-1.8 s vs 0.17 s), 1,000 at
+#: timed a 500-character question at 8-10x a 50-character one (1.2-1.8 s vs 0.15-0.17 s), 1,000 at
 #: ~20x, 5,000 at ~95x (16 s). A short question takes 23-35 ms on the machine unloaded (README),
-#: so 500 characters answer in ~0.3 s there. 500 characters are 291-354 e5 tokens, inside the
-#: 512 the model was trained on; 1,000 are 606-692, beyond it. No question of the eval sets
+#: so 500 characters answer in ~0.3 s there; with the cut, 1,000-5,000 characters took 8-10x too.
+#: 500 characters are 291-362 e5 tokens, inside the 512 the model was trained on; 1,000 are
+#: 606-694, beyond it (timed with --no-limit for the uncut figures). No question of the eval sets
 #: (/work/shared/eval: seeds, reports, CMRC, DRCD; 4,540 questions) is longer than 88 characters.
 MAX_QUESTION_CHARS = 500
 #: A cut goes back to the last sentence end when one lies in the last half of the allowed text.
