@@ -31,7 +31,8 @@ class NoModel:
 
 
 @pytest.fixture(autouse=True)
-def fake_model(monkeypatch: pytest.MonkeyPatch) -> None:
+def fake_model(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("QA_DATA_DIR", str(tmp_path / "data"))  # never the user's data dir (nor its export)
     monkeypatch.setattr(indexer_module, "_default_encoder", lambda config, expected: FakeEncoder())
     monkeypatch.setattr(indexer_module, "_default_fingerprint", lambda config: "fake-fp")
     monkeypatch.setattr("index.embed.load_query_encoder", lambda config: FakeEncoder())
