@@ -14,7 +14,7 @@ from index.filesize import check_size
 from index.plan import Approval, UnconfirmedRemovalError
 from qa.cli_support import Command, Group, approve_removal, plain_when_piped
 from qa.engine import QAEngine
-from qa.errors import QAError, with_advice
+from qa.errors import FolderMissingError, QAError, with_advice
 from qa.factory import make_engine
 from qa.limits import cut_question
 from qa.types import Filters
@@ -191,10 +191,13 @@ def remove(paths: PathsArg, *, dry_run: DryRunOpt = False, yes: YesOpt = False, 
 
 
 @index_app.command(cls=Command)
-def sync(folder: Annotated[Path, typer.Argument(help="Folder to mirror.")], *, dry_run: DryRunOpt = False,
-         yes: YesOpt = False, index: IndexOpt = None, model: ModelOpt = None, config: ConfigOpt = None) -> None:
+def sync(folder: Annotated[str, typer.Argument(help="Folder to mirror.", metavar="FOLDER")], *,
+         dry_run: DryRunOpt = False, yes: YesOpt = False, index: IndexOpt = None, model: ModelOpt = None,
+         config: ConfigOpt = None) -> None:
     """Add and remove so that the index matches FOLDER (asks before removing more than half of it)."""
-    _index_job("sync", [folder], index, model, config, dry_run=dry_run, yes=yes)
+    if not folder.strip():  # `qa index sync "$DIR"` with DIR unset: as a Path, "" would be the current folder
+        raise _fail(FolderMissingError("the folder name is empty (an unset variable?); nothing was changed"))
+    _index_job("sync", [Path(folder)], index, model, config, dry_run=dry_run, yes=yes)
 
 
 @index_app.command(cls=Command)

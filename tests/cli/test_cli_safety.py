@@ -64,6 +64,11 @@ def test_sync_of_a_mistyped_folder_fails_and_keeps_every_document(idx: list[str]
     assert "removed" not in result.output.replace("nothing was changed", "") and documents(idx) == 5
 
 
+def test_sync_of_an_empty_folder_name_is_an_error(idx: list[str]) -> None:
+    result = runner.invoke(app, ["index", "sync", "", *idx])
+    assert result.exit_code == 1 and "the folder name is empty" in result.output and documents(idx) == 5
+
+
 def test_sync_of_an_empty_folder_stops_with_the_count(idx: list[str], tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     result = runner.invoke(app, ["index", "sync", str(tmp_path / "empty"), *idx])
