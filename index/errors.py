@@ -43,3 +43,11 @@ class FilterError(SpeechQAError):
 
 class NothingToIndexError(SpeechQAError):
     """A build found no readable speech file in the paths it was given."""
+
+
+class FolderMissingError(SpeechQAError):
+    """A folder to index or mirror does not exist (or is not a folder); nothing was changed."""
+
+
+class IndexEmptyError(SpeechQAError):
+    """The index exists but holds no passage (every document was removed)."""

@@ -3,16 +3,16 @@
 Embedding is the only slow step (~11 passages/s on this CPU), so every update works out the
 smallest set of passages to send to the encoder: unchanged files (same sha256 of the raw
 bytes and of their ``speeches.toml`` entry) are not even parsed, and a passage whose embed
-text is already in the index (an edited file's untouched paragraphs, a speech reprinted in a compilation) reuses its stored
-vector. The encoder itself is loaded only once something needs embedding, so ``add`` of
+text is already in the index (an edited file's untouched paragraphs, a speech reprinted in a
+compilation) reuses its stored vector. The encoder itself is loaded only once something needs embedding, so ``add`` of
 unchanged files or ``remove`` never imports torch.
 """
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,12 +21,19 @@ import numpy as np
 from index.config import IndexConfig
 from index.document import ParsedDocument, embed_text
 from index.embed import Encoder, check_index_model
-from index.errors import IndexCorruptError, NothingToIndexError, ReadError, SpeechQAError
+from index.errors import (
+    IndexCorruptError,
+    IndexMissingError,
+    NothingToIndexError,
+    ReadError,
+    SpeechQAError,
+)
+from index.plan import Approval, ChangePlan, check_removals
+from index.selection import Selector, files_selection, remove_selection, sync_selection
+from index.stages import EMBEDDING, READING, Progress, model_stage, waiting
 from index.stores import Store, discard, open_store, writer_lock
 from index.types import ChunkRecord, DocumentRecord, IndexReport, Manifest, SpeechRecord
 
-#: progress(done, total, what): ``what`` is "reading" (per file) or "embedding" (per batch).
-Progress = Callable[[int, int, str], None]
 #: (config, how many passages the job will embed, if known) -> encoder.
 EncoderFactory = Callable[[IndexConfig, int | None], Encoder]
 
@@ -103,12 +110,18 @@ class _Plan:
         """Passages the parsed files hold: at most what this update will embed."""
         return sum(len(speech.chunks) for _file, _sha, doc in self.parsed for speech in doc.speeches)
 
+    def embed_texts(self) -> list[str]:
+        """The distinct texts the parsed files' passages are embedded from."""
+        return list(dict.fromkeys(embed_text(s.title, c.section, c.text)
+                                  for _file, _sha, doc in self.parsed for s in doc.speeches for c in s.chunks))
+
 
 class Indexer:
     """Full builds and incremental updates of the index ``config`` points at.
 
     One writer at a time (the store's writer lock); readers keep using the previous state
-    until a write commits and then pick it up with ``Store.refresh()``.
+    until a write commits and then pick it up with ``Store.refresh()``. ``sync`` and ``remove``
+    refuse to drop most of the index without an :class:`~index.plan.Approval` (index/plan.py).
     """
 
     def __init__(self, config: IndexConfig, encoder_factory: EncoderFactory | None = None, *,
@@ -121,13 +134,13 @@ class Indexer:
 
     @property
     def location(self) -> str:
-        return self.config.location
+        return str(self.config.index_path)
 
     # ----------------------------------------------------------------- public
     def build(self, paths: Sequence[Path], progress: Progress | None = None) -> IndexReport:
         """Index exactly ``paths`` from scratch, replacing the whole index in one switch-over."""
         started = time.perf_counter()
-        with writer_lock(self.config):
+        with self._lock(progress):
             store = self._open_for_write(discard_broken=True)
             try:
                 files, unread = _list_files(paths)
@@ -136,7 +149,7 @@ class Indexer:
                 if not plan.parsed:
                     reasons = "; ".join(f"{p}: {r}" for p, r in plan.skipped) or "no supported files"
                     raise NothingToIndexError(f"nothing to index in {', '.join(map(str, paths))} ({reasons})")
-                manifest = self._new_manifest(plan.chunk_count())
+                manifest = self._new_manifest(plan.chunk_count(), progress)
                 records, embedded = self._records(plan, None, manifest, progress)
                 store.apply(manifest, records, replace_all=True)
             finally:
@@ -146,59 +159,100 @@ class Indexer:
 
     def add(self, paths: Sequence[Path], progress: Progress | None = None) -> IndexReport:
         """Index new and changed files among ``paths``; unchanged ones are skipped unread."""
-        return self._update(lambda known: (*_list_files(paths), []), progress)
+        return self._update("add", paths, self._selection("add", paths), progress, None)
 
-    def sync(self, folder: Path, progress: Progress | None = None) -> IndexReport:
-        """Make the index mirror ``folder``: add new/changed files, remove every other document."""
-        def files_and_removals(known: dict[str, str]) -> tuple[list[Path], list[tuple[str, str]], list[str]]:
-            files, unread = _list_files([folder])
-            present = {str(f.resolve()) for f in files}
-            return files, unread, [p for p in known if p not in present]
+    def sync(self, folder: Path, progress: Progress | None = None, *, approval: Approval | None = None) -> IndexReport:
+        """Make the index mirror ``folder``: add new/changed files, remove every other document.
 
-        return self._update(files_and_removals, progress)
+        A missing folder is an error; removing more than half of the index (an empty or wrong
+        folder) raises :class:`~index.plan.UnconfirmedRemovalError` unless ``approval`` covers it.
+        """
+        return self._update("sync", [folder], self._selection("sync", [folder]), progress, approval)
 
-    def remove(self, paths: Sequence[Path]) -> IndexReport:
+    def remove(self, paths: Sequence[Path], progress: Progress | None = None, *,
+               approval: Approval | None = None) -> IndexReport:
         """Drop documents by file path or by folder (everything indexed under it); no embedding."""
-        started = time.perf_counter()
-        with writer_lock(self.config):
-            store = open_store(self.config)
-            try:
-                known = store.documents()
-                removed: list[str] = []
-                skipped: list[tuple[str, str]] = []
-                for raw in paths:
-                    target = str(Path(raw).expanduser().resolve())
-                    hits = [p for p in known if p == target or p.startswith(target.rstrip(os.sep) + os.sep)]
-                    removed += [p for p in hits if p not in removed]
-                    if not hits:
-                        skipped.append((str(raw), "not in the index"))
-                if removed:
-                    store.apply(store.manifest, [], removed)
-            finally:
+        return self._update("remove", paths, self._selection("remove", paths), progress, approval)
+
+    def plan(self, action: str, paths: Sequence[Path]) -> ChangePlan:
+        """What ``action`` ("build", "add", "sync", "remove") over ``paths`` would change: a dry run.
+
+        Reads and chunks the files to count the passages to embed; writes nothing, takes no
+        lock and loads no model.
+        """
+        try:
+            store: Store | None = open_store(self.config)
+        except IndexMissingError:
+            store = None
+        except IndexCorruptError:
+            if action != "build":
+                raise
+            store = None  # a build sets the damaged index aside
+        try:
+            known = store.documents() if store is not None else {}
+            found = self._selection(action, paths)(known)
+            fresh = action == "build"  # a build re-reads and re-embeds everything
+            size, overlap = self.config.chunk_size, self.config.chunk_overlap
+            if store is not None and not fresh:
+                size, overlap = store.manifest.chunk_size, store.manifest.chunk_overlap
+            plan = self._read(found.files, {} if fresh else known, size, overlap, None)
+            texts = plan.embed_texts()
+            reusable = store.known_vectors(texts) if store is not None and not fresh else {}
+            return ChangePlan(action, tuple(map(str, paths)), self.location, len(known), added=tuple(plan.added),
+                              updated=tuple(plan.updated), unchanged=tuple(plan.unchanged),
+                              removed=tuple(p for p in found.removals if p not in plan.added),
+                              skipped=tuple(found.skipped + plan.skipped), removed_in_bulk=found.bulk,
+                              to_embed=len(texts) - len(reusable), empty_source=found.empty_source)
+        finally:
+            if store is not None:
                 store.close()
-        return IndexReport(removed=removed, skipped=skipped, seconds=time.perf_counter() - started)
 
     # ----------------------------------------------------------------- steps
-    def _update(self, listing: Callable[[dict[str, str]], tuple[list[Path], list[tuple[str, str]], list[str]]],
-                progress: Progress | None) -> IndexReport:
-        """add/sync: ``listing(known paths → sha256)`` gives the files to index, those not read, those to drop."""
+    @staticmethod
+    def _selection(action: str, paths: Sequence[Path]) -> Selector:
+        """The selection of each job; a build's drops every indexed document (it replaces them all)."""
+        if action == "sync":
+            return sync_selection(paths[0], _list_files)
+        if action == "remove":
+            return remove_selection(paths)
+        if action not in ("build", "add"):
+            raise ValueError(f"unknown index action {action!r}")
+        return files_selection(paths, _list_files, replace_all=action == "build")
+
+    @contextmanager
+    def _lock(self, progress: Progress | None) -> Iterator[None]:
+        """The writer lock; a job kept waiting by another says so through ``progress``."""
+        def tell() -> None:
+            if progress:
+                progress(0, 0, waiting(self.location))
+
+        with writer_lock(self.config, tell):
+            yield
+
+    def _update(self, action: str, targets: Sequence[Path], select: Selector, progress: Progress | None,
+                approval: Approval | None) -> IndexReport:
+        """add/sync/remove: ``select(known paths → sha256)`` says which files to index and which to drop."""
         started = time.perf_counter()
-        with writer_lock(self.config):
-            store = self._open_for_write(discard_broken=False)
+        with self._lock(progress):
+            # remove never creates an index; add/sync create one where there is none
+            store = open_store(self.config) if action == "remove" else self._open_for_write(discard_broken=False)
             try:
                 known = store.documents()
-                if store.has_manifest:
+                found = select(known)
+                check_removals(ChangePlan(action, tuple(map(str, targets)), self.location, len(known),
+                                          removed=tuple(found.removals), removed_in_bulk=found.bulk,
+                                          empty_source=found.empty_source), approval)
+                if store.has_manifest and found.files:
                     check_index_model(store.manifest, self.config, store.location)
-                files, unread, removals = listing(known)
                 size, overlap = self.config.chunk_size, self.config.chunk_overlap
                 if store.has_manifest:  # keep the index uniform: cut new files as the rest were cut
                     size, overlap = store.manifest.chunk_size, store.manifest.chunk_overlap
-                plan = self._read(files, known, size, overlap, progress)
-                plan.skipped[:0] = unread
-                plan.removed = removals
+                plan = self._read(found.files, known, size, overlap, progress)
+                plan.removed, plan.skipped = found.removals, found.skipped + plan.skipped
                 embedded = 0
                 if plan.parsed or plan.removed:
-                    manifest = store.manifest if store.has_manifest else self._new_manifest(plan.chunk_count())
+                    manifest = (store.manifest if store.has_manifest
+                                else self._new_manifest(plan.chunk_count(), progress))
                     records, embedded = self._records(plan, store if store.has_manifest else None, manifest, progress)
                     store.apply(manifest, records, plan.removed)
             finally:
@@ -236,7 +290,7 @@ class Indexer:
                 continue
             finally:
                 if progress:
-                    progress(done, len(files), "reading")
+                    progress(done, len(files), READING)
             plan.parsed.append((file, sha, doc))
             (plan.updated if path in known else plan.added).append(path)
         return plan
@@ -264,8 +318,8 @@ class Indexer:
         """Encode ``texts`` in one call (the encoder batches and reports each batch)."""
         if not texts:
             return np.zeros((0, dimension), dtype=np.float32)
-        encoder = self._load_encoder(len(texts))
-        report = (lambda done, total: progress(done, total, "embedding")) if progress else None
+        encoder = self._load_encoder(len(texts), progress)
+        report = (lambda done, total: progress(done, total, EMBEDDING)) if progress else None
         vecs = np.asarray(encoder.encode_passages(texts, batch_size=self.config.batch_size, progress=report),
                           np.float32)
         if vecs.shape != (len(texts), dimension):
@@ -274,14 +328,16 @@ class Indexer:
         return vecs
 
     # ----------------------------------------------------------------- model
-    def _load_encoder(self, expected_passages: int | None) -> Encoder:
+    def _load_encoder(self, expected_passages: int | None, progress: Progress | None) -> Encoder:
         """The encoder, loaded once; the job size lets a small job skip the torch start-up."""
         if self._encoder is None:
+            if progress:  # the first run exports ~0.5 GB: say so instead of sitting at "reading 5/5"
+                progress(0, 0, model_stage(self.config, expected_passages))
             self._encoder = self._encoder_factory(self.config, expected_passages)
         return self._encoder
 
-    def _new_manifest(self, expected_passages: int | None) -> Manifest:
-        encoder = self._load_encoder(expected_passages)
+    def _new_manifest(self, expected_passages: int | None, progress: Progress | None) -> Manifest:
+        encoder = self._load_encoder(expected_passages, progress)
         return Manifest(model=self.config.model, fingerprint=self._fingerprint(self.config),
                         dimension=int(encoder.dimension), chunker_version=_chunker_version(),
                         chunk_size=self.config.chunk_size, chunk_overlap=self.config.chunk_overlap,

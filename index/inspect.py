@@ -16,6 +16,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from index.document import Chunk, ParsedDocument, Section, Speech
+from index.plan import count
 from index.provenance import format_pages
 from index.titleblock import display_title
 
@@ -67,7 +68,7 @@ def _add_sections(node: Tree, sections: list[Section], path: tuple[str, ...], ch
     for sec in sections:
         here = (*path, sec.title)
         label = Text.assemble(
-            (sec.title, "bold" if not path else ""), (f"  ({_count_under(chunks, here)} chunks)", "dim")
+            (sec.title, "bold" if not path else ""), (f"  ({count(_count_under(chunks, here), 'chunk')})", "dim")
         )
         _add_sections(node.add(label), sec.children, here, chunks)
 
@@ -91,7 +92,7 @@ def _about(speech: Speech) -> str:
 def render_document(doc: ParsedDocument) -> Group:
     """A rich renderable: one tree per speech, then the dropped lines."""
     root = Tree(
-        Text.assemble((str(doc.path), "bold"), (f"  [{doc.encoding}, {len(doc.speeches)} speeches]", "dim"))
+        Text.assemble((str(doc.path), "bold"), (f"  [{doc.encoding}, {count(len(doc.speeches), 'speech')}]", "dim"))
     )
     for n, speech in enumerate(doc.speeches, 1):
         dated = f"{speech.date} ({speech.date_source})" if speech.date else "no date"
@@ -99,15 +100,15 @@ def render_document(doc: ParsedDocument) -> Group:
         where = f" · {format_pages(range(pages[0], pages[-1] + 1))}" if pages else ""
         head = Text.assemble(
             (f"{n}. {display_title(speech.title, speech.title_derived)}", "bold cyan"),
-            (f"  {dated} · {len(speech.text)} chars · {len(speech.chunks)} chunks{where}", "dim"),
+            (f"  {dated} · {count(len(speech.text), 'char')} · {count(len(speech.chunks), 'chunk')}{where}", "dim"),
         )
         node = root.add(head)
         node.add(Text(_about(speech), "dim"))
         untitled = sum(1 for c in speech.chunks if not c.section)
         if untitled:
-            node.add(Text(f"(opening/closing remarks)  ({untitled} chunks)", "italic"))
+            node.add(Text(f"(opening/closing remarks)  ({count(untitled, 'chunk')})", "italic"))
         _add_sections(node, speech.sections, (), speech.chunks)
-    dropped = Tree(Text(f"dropped as boilerplate ({len(doc.dropped)} lines)", "bold yellow"))
+    dropped = Tree(Text(f"dropped as boilerplate ({count(len(doc.dropped), 'line')})", "bold yellow"))
     for line in doc.dropped:
         dropped.add(escape(_preview(line)))
     return Group(root, dropped)

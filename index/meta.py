@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from index.document import Speech
+from index.filesize import MAX_META_BYTES
 
 META_FILE = "speeches.toml"
 _ISO = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
@@ -118,6 +119,9 @@ def meta_for(path: Path) -> FileMeta | None:
     if not source.is_file():
         return None
     try:
+        if source.stat().st_size > MAX_META_BYTES:
+            raise MetadataError(f"{source}: file is too large for a speeches.toml "
+                                f"({source.stat().st_size // 1024:,} KB; the limit is {MAX_META_BYTES // 1024:,} KB)")
         raw = source.read_bytes()
     except OSError as exc:
         raise MetadataError(f"{source}: cannot be read ({exc.strerror or exc})") from exc

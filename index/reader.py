@@ -23,6 +23,7 @@ from index.clean import clean_text
 from index.dating import Dating, date_from_file_name
 from index.document import ParsedDocument, Speech
 from index.errors import ReadError
+from index.filesize import check_size
 from index.formats.base import FormatError, RawDocument
 from index.listing import list_documents, unsupported_reason
 from index.meta import MetadataError, apply_meta, meta_fingerprint, meta_for
@@ -30,8 +31,6 @@ from index.provenance import LineMap
 from index.split import split_speeches
 from index.structure import build_outline
 
-#: Files larger than this are refused with a message rather than read into memory.
-MAX_BYTES = 256 * 1024 * 1024
 _BINARY_SAMPLE = 65536
 _MAX_CONTROL_RATIO = 0.005
 _MAX_REPLACEMENT_RATIO = 0.001
@@ -121,19 +120,17 @@ _FORMAT_READERS: dict[str, Callable[[Path], RawDocument]] = {
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_FORMAT_READERS)
 
 
-def _check_size(path: Path) -> int:
-    """The file's size; a missing, unreadable, empty or too large file is a :class:`ReadError`."""
+def _check_size(path: Path) -> None:
+    """A missing, unreadable, empty or too large file is a :class:`ReadError` naming it (nothing is read)."""
     try:
-        size = path.stat().st_size
         if not path.is_file():
-            raise IsADirectoryError(21, "is a directory")
+            raise IsADirectoryError(21, "is a directory") if path.exists() else FileNotFoundError(2, "no such file")
+        check_size(path)
+        empty = path.stat().st_size == 0
     except OSError as exc:
         raise ReadError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
-    if size > MAX_BYTES:
-        raise ReadError(f"{path}: file is too large ({size // 2**20} MB; the limit is {MAX_BYTES // 2**20} MB)")
-    if size == 0:
+    if empty:
         raise ReadError(f"{path}: the file is empty")
-    return size
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -166,13 +163,21 @@ def iter_documents(paths: Sequence[Path]) -> list[Path]:
 
 def document_fingerprint(path: Path) -> str:
     """sha256 of the file's bytes plus its ``speeches.toml`` entry, if any: a changed entry
-    makes the indexer read the file again; without one the hash is the plain content hash."""
-    data = path.read_bytes()
+    makes the indexer read the file again; without one the hash is the plain content hash.
+
+    An oversized file is refused before it is read (it used to be read whole here first), and
+    the bytes are hashed in blocks, never held in memory.
+    """
+    check_size(path)
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
     try:
-        data += meta_fingerprint(path)
+        digest.update(meta_fingerprint(path))
     except MetadataError as exc:
         raise ReadError(str(exc)) from exc
-    return hashlib.sha256(data).hexdigest()
+    return digest.hexdigest()
 
 
 def parse_document(path: Path) -> ParsedDocument:

@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from index.filesize import check_size
+from index.plan import Approval, UnconfirmedRemovalError
+from qa.cli_support import Command, Group, approve_removal, plain_when_piped
 from qa.engine import QAEngine
-from qa.errors import QAError, with_advice
+from qa.errors import FolderMissingError, QAError, with_advice
 from qa.factory import make_engine
+from qa.limits import cut_question
 from qa.types import Filters
 
 app = typer.Typer(help="Ask questions of a collection of Chinese speeches, offline, with citations.",
-                  no_args_is_help=False, add_completion=False)
-index_app = typer.Typer(help="Build and maintain the index.", no_args_is_help=True)
+                  no_args_is_help=False, add_completion=False, cls=Group)
+index_app = typer.Typer(help="Build and maintain the index.", no_args_is_help=True, cls=Group)
 app.add_typer(index_app, name="index")
 
 out = Console(highlight=False)
@@ -37,6 +42,8 @@ SinceOpt = Annotated[str | None, typer.Option("--since", help="Only speeches dat
 UntilOpt = Annotated[str | None, typer.Option("--until", help="Only speeches dated on/before this (YYYY[-MM[-DD]]).")]
 SectionOpt = Annotated[str | None, typer.Option("--section", help="Only passages whose section path contains this.")]
 PathsArg = Annotated[list[Path], typer.Argument(help="Files or folders of speeches.")]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print what would change; change nothing, load no model.")]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Remove more than half of the index without asking.")]
 
 
 def _engine(index: Path | None, model: str | None, config: Path | None, store: str | None) -> QAEngine:
@@ -53,6 +60,7 @@ def _fail(exc: QAError) -> typer.Exit:
 def _read_queries(path: Path) -> list[str]:
     """Questions from a plain list (one per line) or JSONL with a ``q`` field."""
     try:
+        check_size(path)
         lines = [ln.strip() for ln in path.read_text(encoding="utf-8-sig").splitlines() if ln.strip()]
     except (OSError, UnicodeDecodeError) as exc:
         raise QAError(f"{path}: cannot read questions ({exc})") from None
@@ -79,9 +87,12 @@ def _answer_many(engine: QAEngine, question: str | None, queries: Path | None, a
     for q in questions:
         if hits_only:
             hits = engine.search(q, top_k=top_k, filters=filters)
+            notice = cut_question(q)[1]  # the engine searched the cut question; say so here
             if as_json:
-                print_json(out, {"question": q, "hits": [h.to_dict() for h in hits]})
+                print_json(out, {"question": q, "notice": notice, "hits": [h.to_dict() for h in hits]})
             else:
+                if notice:
+                    out.print(notice, style="yellow")
                 render_hits(out, hits)
         else:
             answer = engine.ask(q, top_k=top_k, filters=filters)
@@ -91,13 +102,13 @@ def _answer_many(engine: QAEngine, question: str | None, queries: Path | None, a
                 render_answer(out, answer)
 
 
-@app.command()
+@app.command(cls=Command)
 def ask(question: Annotated[str | None, typer.Argument(help="The question.")] = None, *,
         top_k: TopKOpt = None, json_out: JsonOpt = False, queries: QueriesOpt = None, doc: DocOpt = None,
         since: SinceOpt = None, until: UntilOpt = None, section: SectionOpt = None,
         index: IndexOpt = None, model: ModelOpt = None, config: ConfigOpt = None,
         store: StoreOpt = None) -> None:
-    """Answer a question: the answer sentences with [n] citations, then the cited passages."""
+    """Answer a question: the answer sentences with \\[n] citations, then the cited passages."""
     try:
         _answer_many(_engine(index, model, config, store), question, queries, json_out, top_k,
                      Filters(doc, since, until, section), hits_only=False)
@@ -105,7 +116,7 @@ def ask(question: Annotated[str | None, typer.Argument(help="The question.")] = 
         raise _fail(exc) from None
 
 
-@app.command()
+@app.command(cls=Command)
 def search(question: Annotated[str | None, typer.Argument(help="The question or phrase.")] = None, *,
            top_k: TopKOpt = None, json_out: JsonOpt = False, queries: QueriesOpt = None, doc: DocOpt = None,
            since: SinceOpt = None, until: UntilOpt = None, section: SectionOpt = None,
@@ -119,7 +130,7 @@ def search(question: Annotated[str | None, typer.Argument(help="The question or 
         raise _fail(exc) from None
 
 
-@app.command()
+@app.command(cls=Command)
 def chat(*, index: IndexOpt = None, model: ModelOpt = None, config: ConfigOpt = None,
          store: StoreOpt = None) -> None:
     """Open the chat app."""
@@ -132,58 +143,86 @@ def chat(*, index: IndexOpt = None, model: ModelOpt = None, config: ConfigOpt = 
     run(engine, engine.settings)
 
 
-def _index_job(kind: str, paths: list[Path], index: Path | None, model: str | None, config: Path | None,
-               store: str | None, json_out: bool = False) -> None:
+def _run_job(engine: QAEngine, kind: str, paths: list[Path], approval: Approval | None, json_out: bool) -> None:
     from qa.render import print_json, progress_bar, render_report, report_to_json
 
-    try:
-        engine = _engine(index, model, config, store)
-        with progress_bar(err, "embedding") as update:
-            if kind == "build":
-                report = engine.build(paths, progress=update)
-            elif kind == "add":
-                report = engine.add(paths, progress=update)
-            elif kind == "sync":
-                report = engine.sync(paths[0], progress=update)
-            else:
-                report = engine.remove(paths)
-        if json_out:
-            print_json(out, report_to_json(report))
+    with progress_bar(err, "indexing") as update:
+        if kind == "build":
+            report = engine.build(paths, progress=update)
+        elif kind == "add":
+            report = engine.add(paths, progress=update)
+        elif kind == "sync":
+            report = engine.sync(paths[0], progress=update, approval=approval)
         else:
-            render_report(out, report)
+            report = engine.remove(paths, progress=update, approval=approval)
+    if json_out:
+        print_json(out, report_to_json(report))
+    else:
+        render_report(out, report)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """How an index job opens the index and reports (the options every index command shares)."""
+
+    index: Path | None
+    model: str | None
+    config: Path | None
+    store: str | None
+    json_out: bool = False
+    dry_run: bool = False
+    yes: bool = False
+
+
+def _index_job(kind: str, paths: list[Path], job: _Job) -> None:
+    """One index job; sync/remove of most of the index asks first (``--yes``, or at a terminal)."""
+    from qa.render import render_plan
+
+    try:
+        engine = _engine(job.index, job.model, job.config, job.store)
+        if job.dry_run:
+            render_plan(out, engine.plan(kind, paths))
+            return
+        try:
+            _run_job(engine, kind, paths, None, job.json_out)
+        except UnconfirmedRemovalError as exc:
+            _run_job(engine, kind, paths, approve_removal(exc, err, job.yes), job.json_out)
     except QAError as exc:
         raise _fail(exc) from None
 
 
-@index_app.command()
-def build(paths: PathsArg, *, json_out: JsonOpt = False, index: IndexOpt = None, model: ModelOpt = None,
-          config: ConfigOpt = None, store: StoreOpt = None) -> None:
+@index_app.command(cls=Command)
+def build(paths: PathsArg, *, dry_run: DryRunOpt = False, json_out: JsonOpt = False, index: IndexOpt = None,
+          model: ModelOpt = None, config: ConfigOpt = None, store: StoreOpt = None) -> None:
     """Build the index from scratch over PATHS (replaces the old one only when done)."""
-    _index_job("build", paths, index, model, config, store, json_out)
+    _index_job("build", paths, _Job(index, model, config, store, json_out, dry_run))
 
 
-@index_app.command()
-def add(paths: PathsArg, *, json_out: JsonOpt = False, index: IndexOpt = None, model: ModelOpt = None,
-        config: ConfigOpt = None, store: StoreOpt = None) -> None:
+@index_app.command(cls=Command)
+def add(paths: PathsArg, *, dry_run: DryRunOpt = False, json_out: JsonOpt = False, index: IndexOpt = None,
+        model: ModelOpt = None, config: ConfigOpt = None, store: StoreOpt = None) -> None:
     """Add new or changed files (by content hash); unchanged ones are skipped."""
-    _index_job("add", paths, index, model, config, store, json_out)
+    _index_job("add", paths, _Job(index, model, config, store, json_out, dry_run))
 
 
-@index_app.command()
-def remove(paths: PathsArg, *, json_out: JsonOpt = False, index: IndexOpt = None, model: ModelOpt = None,
-           config: ConfigOpt = None, store: StoreOpt = None) -> None:
-    """Remove files from the index."""
-    _index_job("remove", paths, index, model, config, store, json_out)
+@index_app.command(cls=Command)
+def remove(paths: PathsArg, *, dry_run: DryRunOpt = False, yes: YesOpt = False, json_out: JsonOpt = False,
+           index: IndexOpt = None, model: ModelOpt = None, config: ConfigOpt = None, store: StoreOpt = None) -> None:
+    """Remove files from the index (a folder removes everything indexed under it)."""
+    _index_job("remove", paths, _Job(index, model, config, store, json_out, dry_run, yes))
 
 
-@index_app.command()
-def sync(folder: Annotated[Path, typer.Argument(help="Folder to mirror.")], *, json_out: JsonOpt = False,
-         index: IndexOpt = None, model: ModelOpt = None, config: ConfigOpt = None, store: StoreOpt = None) -> None:
-    """Add and remove so that the index matches FOLDER."""
-    _index_job("sync", [folder], index, model, config, store, json_out)
+@index_app.command(cls=Command)
+def sync(folder: Annotated[str, typer.Argument(help="Folder to mirror.", metavar="FOLDER")], *,
+         dry_run: DryRunOpt = False, yes: YesOpt = False, json_out: JsonOpt = False, index: IndexOpt = None,
+         model: ModelOpt = None, config: ConfigOpt = None, store: StoreOpt = None) -> None:
+    """Add and remove so that the index matches FOLDER (asks before removing more than half of it)."""
+    if not folder.strip():  # `qa index sync "$DIR"` with DIR unset: as a Path, "" would be the current folder
+        raise _fail(FolderMissingError("the folder name is empty (an unset variable?); nothing was changed"))
+    _index_job("sync", [Path(folder)], _Job(index, model, config, store, json_out, dry_run, yes))
 
 
-@index_app.command()
+@index_app.command(cls=Command)
 def status(*, json_out: JsonOpt = False, index: IndexOpt = None, model: ModelOpt = None,
            config: ConfigOpt = None, store: StoreOpt = None) -> None:
     """What the index holds."""
@@ -201,7 +240,7 @@ def status(*, json_out: JsonOpt = False, index: IndexOpt = None, model: ModelOpt
         render_status(out, state)
 
 
-@index_app.command()
+@index_app.command(cls=Command)
 def copy(to: Annotated[str, typer.Option("--to", help="Store to copy into: milvus://HOST:PORT/COLLECTION or "
                                                       "milvus-lite:///DIR.")], *,
          add_to: Annotated[bool, typer.Option("--add", help="Add to what the target holds instead of replacing "
@@ -225,7 +264,7 @@ def copy(to: Annotated[str, typer.Option("--to", help="Store to copy into: milvu
               f"{report.target} in {report.seconds:.1f} s")
 
 
-@index_app.command()
+@index_app.command(cls=Command)
 def inspect(file: Annotated[Path, typer.Argument(help="A speech file.")], *, json_out: JsonOpt = False,
             config: ConfigOpt = None) -> None:
     """Show what the reader makes of FILE: speeches, headings, chunks, dropped boilerplate."""
@@ -244,10 +283,10 @@ def inspect(file: Annotated[Path, typer.Argument(help="A speech file.")], *, jso
     if json_out:
         print_json(out, document_to_json(doc))
     else:
-        out.print(render_document(doc))
+        out.print(render_document(doc), soft_wrap=False)  # a tree wraps inside its guides, or is cut
 
 
-@app.command()
+@app.command(cls=Command)
 def demo(*, question: Annotated[str, typer.Option(help="The sample question.")] = "机关专职党务工作人员按什么比例配备？",
          chat_after: Annotated[bool, typer.Option("--chat/--no-chat", help="Open the chat afterwards (in a terminal).")] = True,
          index: IndexOpt = None, config: ConfigOpt = None, store: StoreOpt = None) -> None:
@@ -272,11 +311,15 @@ def demo(*, question: Annotated[str, typer.Option(help="The sample question.")] 
         from tui.app import run
 
         run(engine, engine.settings)
+    elif chat_after:
+        err.print("The chat was skipped: not a terminal. Open it in a terminal with: "
+                  f"qa chat --index {engine.settings.index_path}")
 
 
 @app.callback(invoke_without_command=True)
 def _root(ctx: typer.Context) -> None:
     """With no command in a terminal, open the chat."""
+    plain_when_piped(out, err)
     if ctx.invoked_subcommand is None:
         if sys.stdin.isatty() and sys.stdout.isatty():
             ctx.invoke(chat)

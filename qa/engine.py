@@ -16,9 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from index.embed import Encoder, check_index_model
+from index.errors import IndexEmptyError
 from index.normalize import to_simplified
+from index.plan import Approval, ChangePlan
 from index.stores import Store, open_store, store_status
 from qa.errors import EmptyQuestionError, FilterError
+from qa.limits import cut_question
 from qa.params import DEFAULTS, RankingParams
 from qa.settings import Settings
 from qa.types import Answer, Filters, Hit, IndexReport, IndexStatus, SpeechText
@@ -26,6 +29,9 @@ from qa.types import Answer, Filters, Hit, IndexReport, IndexStatus, SpeechText
 if TYPE_CHECKING:
     from index.indexer import EncoderFactory, Indexer
 
+#: Retrievals redone when a write commits during one; a third commit within one question is
+#: beyond any real use (a write takes seconds, a retrieval tens of milliseconds).
+_READ_ATTEMPTS = 3
 #: progress(done, total, what) — called from the worker thread doing the work.
 Progress = Callable[[int, int, str], None]
 
@@ -44,7 +50,8 @@ class Engine(Protocol):
 
     def build(self, paths: Sequence[Path], *, progress: Progress | None = None) -> IndexReport: ...
 
-    def sync(self, folder: Path, *, progress: Progress | None = None) -> IndexReport: ...
+    def sync(self, folder: Path, *, progress: Progress | None = None,
+             approval: Approval | None = None) -> IndexReport: ...
 
 
 class QAEngine:
@@ -109,15 +116,23 @@ class QAEngine:
         question = question.strip()
         store = self._open_store()
         encoder = self._query_encoder(store)
+        if store.chunk_count() == 0:
+            raise IndexEmptyError(f"the index at {store.location} is empty: every document was removed from it")
         if filters is not None and not filters.is_empty() and store.matching_count(filters) == 0:
             raise FilterError(f"no passage matches the filters ({filters.describe()}); "
                               "`qa index status` lists the speeches")
-        ranked = rank_passages(store, encoder, question, top_k or self.settings.top_k, filters, self.params)
+        for _attempt in range(_READ_ATTEMPTS):
+            ranked = rank_passages(store, encoder, question, top_k or self.settings.top_k, filters, self.params)
+            with self._lock:
+                if not store.refresh():  # no write committed while we read: one consistent state
+                    break
+            # another process committed meanwhile: the vectors were the old generation's but some
+            # rows came from the new one (a sync's removed chunks were missing): read again, anew
         return question, ranked
 
     def search(self, question: str, *, top_k: int | None = None, filters: Filters | None = None) -> list[Hit]:
-        """Ranked passages, best first, near-duplicates folded."""
-        _q, ranked = self._retrieve(question, top_k, filters)
+        """Ranked passages, best first, near-duplicates folded (a too long question is cut, see qa.limits)."""
+        _q, ranked = self._retrieve(cut_question(question)[0], top_k, filters)
         return [r.hit for r in ranked]
 
     def ask(self, question: str, *, top_k: int | None = None, filters: Filters | None = None,
@@ -127,6 +142,7 @@ class QAEngine:
         from qa.followup import resolve_followup
 
         started = time.perf_counter()
+        question, notice = cut_question(question)
         # folded to simplified first: jieba's part-of-speech tags (which find the topic) know
         # simplified words, so a traditional-script follow-up resolves like a simplified one
         resolved = resolve_followup(to_simplified(question), to_simplified(previous)) if previous else None
@@ -134,7 +150,7 @@ class QAEngine:
         answer = compose_answer(question.strip(), asked, ranked, self.params)
         if resolved:
             answer = replace(answer, resolved_question=resolved)
-        return replace(answer, seconds=time.perf_counter() - started)
+        return replace(answer, notice=notice, seconds=time.perf_counter() - started)
 
     # ----------------------------------------------------------------- index
     def status(self) -> IndexStatus:
@@ -161,8 +177,15 @@ class QAEngine:
     def add(self, paths: Sequence[Path], *, progress: Progress | None = None) -> IndexReport:
         return self._after_write(self._indexer().add(paths, progress))
 
-    def remove(self, paths: Sequence[Path]) -> IndexReport:
-        return self._after_write(self._indexer().remove(paths))
+    def remove(self, paths: Sequence[Path], *, progress: Progress | None = None,
+               approval: Approval | None = None) -> IndexReport:
+        """Remove documents; most of the index only with ``approval`` (index.plan)."""
+        return self._after_write(self._indexer().remove(paths, progress, approval=approval))
 
-    def sync(self, folder: Path, *, progress: Progress | None = None) -> IndexReport:
-        return self._after_write(self._indexer().sync(folder, progress))
+    def sync(self, folder: Path, *, progress: Progress | None = None, approval: Approval | None = None) -> IndexReport:
+        """Mirror ``folder``; a missing folder is an error, most of the index goes only with ``approval``."""
+        return self._after_write(self._indexer().sync(folder, progress, approval=approval))
+
+    def plan(self, action: str, paths: Sequence[Path]) -> ChangePlan:
+        """What build/add/sync/remove would change (``--dry-run``): nothing written, no model loaded."""
+        return self._indexer().plan(action, paths)

@@ -10,7 +10,9 @@ from __future__ import annotations
 from index.errors import (
     ConfigError,
     FilterError,
+    FolderMissingError,
     IndexCorruptError,
+    IndexEmptyError,
     IndexMissingError,
     ModelLoadError,
     ModelMismatchError,
@@ -18,6 +20,7 @@ from index.errors import (
     ReadError,
     SpeechQAError,
 )
+from index.plan import UnconfirmedRemovalError
 
 #: The root of every user-facing error (an alias, so index errors are QAErrors too).
 QAError = SpeechQAError
@@ -31,6 +34,8 @@ _ADVICE: tuple[tuple[type[SpeechQAError], str], ...] = (
     (IndexMissingError, "build one with `qa index build PATH` (a folder of speech files)"),
     (IndexCorruptError, "rebuild it with `qa index build PATH`"),
     (ModelMismatchError, "use the model the index was built with (--model), or rebuild with `qa index build PATH`"),
+    (IndexEmptyError, "add speeches with `qa index add PATH` or `qa index sync FOLDER`"),
+    (UnconfirmedRemovalError, "check the folder; `--dry-run` lists what would change, `--yes` removes them"),
 )
 
 
@@ -49,6 +54,7 @@ def with_advice(exc: BaseException) -> str:
 
 
 __all__ = [
-    "ConfigError", "EmptyQuestionError", "FilterError", "IndexCorruptError", "IndexMissingError", "ModelLoadError",
-    "ModelMismatchError", "NothingToIndexError", "QAError", "ReadError", "SpeechQAError", "advice", "with_advice",
+    "ConfigError", "EmptyQuestionError", "FilterError", "FolderMissingError", "IndexCorruptError", "IndexEmptyError",
+    "IndexMissingError", "ModelLoadError", "ModelMismatchError", "NothingToIndexError", "QAError", "ReadError",
+    "SpeechQAError", "UnconfirmedRemovalError", "advice", "with_advice",
 ]

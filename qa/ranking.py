@@ -69,7 +69,9 @@ def rank_passages(store: Store, encoder: Encoder, question: str, top_k: int, fil
     if not fused:
         return []
     rows = {r.chunk_id: r for r in store.chunks_by_ids([cid for cid, _ in fused])}
-    fused = [(cid, s) for cid, s in fused if cid in rows]
+    fused = [(cid, s) for cid, s in fused if cid in rows]  # rows a concurrent write removed are gone
+    if not fused:
+        return []
     spans = {cid: split_sentences(rows[cid].text) for cid, _ in fused}
     flat = [(cid, a, b) for cid, _ in fused for a, b in spans[cid]]
     scorer = SentenceScorer(question, [rows[cid].text[a:b] for cid, a, b in flat],

@@ -11,6 +11,8 @@ from rich.console import Console, Group
 from rich.panel import Panel
 from rich.text import Text
 
+from index.plan import ChangePlan, count
+from index.stages import is_counted, is_waiting
 from qa.types import Answer, Hit, IndexReport, IndexStatus
 
 
@@ -25,7 +27,11 @@ def hit_text(hit: Hit) -> Text:
 
 
 def hit_panel(hit: Hit) -> Panel:
-    """A passage with its full citation on top (wrapped, never cut like a panel title)."""
+    """A passage with its full citation on top (wrapped, never cut like a panel title).
+
+    Print panels with ``soft_wrap=False``: piped output is not wrapped (qa.cli_support), but a
+    panel's text must wrap inside its box or it is cut at the border.
+    """
     parts: list[Any] = [Text(hit.citation(), style="cyan"), hit_text(hit)]
     if hit.also_in:
         parts.append(Text("also in: " + "；".join(hit.also_in), style="dim"))
@@ -36,6 +42,8 @@ def hit_panel(hit: Hit) -> Panel:
 
 def render_answer(console: Console, answer: Answer) -> None:
     """Answer line(s) with [n] citations, then the cited passages."""
+    if answer.notice:
+        console.print(Text(answer.notice, style="yellow"))
     if answer.resolved_question and answer.resolved_question != answer.question:
         console.print(Text(f"（按“{answer.resolved_question}”回答）", style="dim"))
     if answer.supported and answer.sentences:
@@ -43,22 +51,26 @@ def render_answer(console: Console, answer: Answer) -> None:
         for sent in answer.sentences:
             line.append(sent.text)
             line.append(f"[{sent.cite}]", style="bold cyan")
-        console.print(Panel(line, title="答案 Answer", title_align="left", border_style="green"))
+        console.print(Panel(line, title="答案 Answer", title_align="left", border_style="green"), soft_wrap=False)
     else:
         console.print(Panel(Text("资料中没有找到能回答这个问题的内容。No passage in the collection answers this question; "
                                  "the nearest passages follow as related reading.", style="yellow"),
-                            border_style="yellow"))
+                            border_style="yellow"), soft_wrap=False)
     label = "来源 Sources" if answer.supported else "相关 Related"
     console.print(Text(label, style="bold"))
     for hit in answer.hits:
-        console.print(hit_panel(hit))
+        console.print(hit_panel(hit), soft_wrap=False)
 
 
 def render_hits(console: Console, hits: list[Hit]) -> None:
     if not hits:
         console.print("No passages found.")
     for hit in hits:
-        console.print(hit_panel(hit))
+        console.print(hit_panel(hit), soft_wrap=False)
+
+
+def _changes(added: int, updated: int, removed: int, unchanged: int, skipped: int) -> str:
+    return f"{added} added, {updated} updated, {removed} removed, {unchanged} unchanged, {skipped} skipped"
 
 
 def render_report(console: Console, report: IndexReport) -> None:
@@ -67,9 +79,27 @@ def render_report(console: Console, report: IndexReport) -> None:
             console.print(f"[green]{label}[/] {path}")
     for path, why in report.skipped:
         console.print(f"[red]skipped[/] {path}: {why.removeprefix(f'{path}: ')}")  # reasons name the file too
-    console.print(f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
-                  f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped; "
-                  f"{report.chunks_embedded} chunks embedded in {report.seconds:.1f} s")
+    read = report.added or report.updated or report.chunks_embedded
+    embedded = f"; {count(report.chunks_embedded, 'chunk')} embedded" if read else ""
+    console.print(_changes(len(report.added), len(report.updated), len(report.removed), len(report.unchanged),
+                           len(report.skipped)) + f"{embedded} in {report.seconds:.1f} s")
+
+
+def render_plan(console: Console, plan: ChangePlan) -> None:
+    """A dry run: what the job would change; nothing was written."""
+    for label, items in (("would add", plan.added), ("would update", plan.updated), ("would remove", plan.removed)):
+        for path in items:
+            console.print(f"[green]{label}[/] {path}")
+    for path, why in plan.skipped:
+        console.print(f"[red]would skip[/] {path}: {why.removeprefix(f'{path}: ')}")
+    embed = f"; {count(plan.to_embed, 'chunk')} to embed" if plan.to_embed else ""
+    console.print(f"dry run of {plan.action} on {plan.location}: "
+                  + _changes(len(plan.added), len(plan.updated), len(plan.removed), len(plan.unchanged),
+                             len(plan.skipped)) + f"{embed}; nothing was changed")
+    risk = plan.removal_risk()
+    if risk is not None:
+        console.print(f"[yellow]needs confirmation:[/] it would remove {count(len(plan.removed), 'document')} of "
+                      f"{plan.indexed}; run it with --yes to go ahead")
 
 
 def report_to_json(report: IndexReport) -> dict[str, Any]:
@@ -85,6 +115,9 @@ def render_status(console: Console, status: IndexStatus) -> None:
     if not status.exists:
         console.print(f"No index at {status.path}. Build one with: qa index build PATH")
         return
+    if status.documents == 0:
+        console.print(f"The index at {status.path} is empty: every document was removed. "
+                      "Add speeches with: qa index add PATH (or qa index sync FOLDER)")
     rows = [("index", status.path), ("documents", status.documents), ("speeches", status.speeches),
             ("chunks", status.chunks), ("model", status.model), ("dimension", status.dimension),
             ("chunker", status.chunker_version), ("created", status.created), ("updated", status.updated)]
@@ -93,7 +126,7 @@ def render_status(console: Console, status: IndexStatus) -> None:
     for path in status.doc_paths:
         console.print(f"{'':>10} {path}", highlight=False)
     if status.undated:
-        console.print(f"[bold]{'undated':>10}[/] {len(status.undated)} speeches without a date "
+        console.print(f"[bold]{'undated':>10}[/] {count(len(status.undated), 'speech')} without a date "
                       "(set them in speeches.toml beside the files):")
         for line in status.undated:
             console.print(f"{'':>10} {line}", highlight=False, markup=False)
@@ -105,7 +138,21 @@ def print_json(console: Console, data: Any) -> None:
 
 @contextmanager
 def progress_bar(console: Console, what: str) -> Iterator[Any]:
-    """A progress callback ``(done, total, what)`` drawing chunks/s and ETA on stderr."""
+    """A progress callback ``(done, total, what)`` drawing chunks/s and ETA on stderr.
+
+    Not a terminal (a log, a pipe): no bar, but the stages without a count (loading the model,
+    waiting for another job) still get a line each, so a long silence is explained.
+    """
+    if not console.is_terminal:
+        said: set[str] = set()
+
+        def stage_line(done: int, total: int, label: str) -> None:
+            if not is_counted(label) and label not in said:
+                said.add(label)
+                console.print(label, markup=False, highlight=False)
+
+        yield stage_line
+        return
     # imported here: rich.progress (tables, spinners; ~10 ms) is only needed by index jobs, not by `qa ask`
     from rich.progress import (
         BarColumn,
@@ -126,7 +173,12 @@ def progress_bar(console: Console, what: str) -> Iterator[Any]:
         def update(done: int, total: int, label: str) -> None:
             if label != stage[0]:  # a new stage ("reading" files, then "embedding" chunks) counts anew
                 stage[0] = label
-                bar.reset(task, total=total, description=label or what)
+                bar.reset(task, total=total if is_counted(label) else None, description=label or what)
+                if is_waiting(label):  # kept on screen after the bar moves on
+                    bar.console.print(label, markup=False, highlight=False)
+            if not is_counted(label):  # loading the model, waiting for the lock: no count to show
+                bar.update(task, rate="")
+                return
             unit = "files" if label == "reading" else "chunks"
             bar.update(task, completed=done, total=total)
             speed = bar.tasks[0].speed

@@ -23,7 +23,8 @@ from index.config import (
     DEFAULT_MODEL,
     IndexConfig,
 )
-from index.errors import ConfigError
+from index.errors import ConfigError, ReadError
+from index.filesize import MAX_META_BYTES, check_size
 
 __all__ = ["DEFAULT_MODEL", "Settings", "load_settings"]
 
@@ -93,16 +94,41 @@ def _coerce(name: str, raw: Any) -> Any:
         raise ConfigError(f"setting {name!r}: cannot use value {raw!r}") from None
 
 
+def _config_path(config_file: Path | None) -> Path | None:
+    """The settings file to read, or None for none.
+
+    A file the user named (``--config`` or ``QA_CONFIG``) must exist: silently ignoring a
+    mistyped path ran with the defaults and left the user wondering why the settings did
+    nothing. Only the default location may be absent.
+    """
+    named = config_file or (Path(os.environ["QA_CONFIG"]) if os.environ.get("QA_CONFIG") else None)
+    if named is None:
+        default = user_config_path("speech-qa") / "config.toml"
+        return default if default.is_file() else None
+    source = "--config" if config_file else "QA_CONFIG"
+    named = named.expanduser()
+    if named.is_dir():
+        raise ConfigError(f"{named}: is a folder, not a settings file ({source})")
+    if not named.exists():
+        raise ConfigError(f"{named}: settings file not found ({source})")
+    return named
+
+
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
     """Merge defaults, the TOML file (``QA_CONFIG`` or the user config dir), env and overrides."""
     names = {f.name for f in fields(Settings)}
     values: dict[str, Any] = {}
-    path = config_file or Path(os.environ.get("QA_CONFIG", user_config_path("speech-qa") / "config.toml"))
-    if path.is_file():
+    path = _config_path(config_file)
+    if path is not None:
         try:
+            check_size(path, MAX_META_BYTES)
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read the settings file ({exc.strerror or exc})") from None
+        except ReadError as exc:
+            raise ConfigError(str(exc)) from None
         for key, raw in data.items():
             if key not in names:
                 raise ConfigError(f"{path}: unknown setting {key!r}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from index.plan import Approval, ChangePlan, count
 from index.provenance import format_pages
 from index.titleblock import display_title
 from index.types import Filters, IndexReport, IndexStatus, SpeechText
@@ -98,6 +99,8 @@ class Answer:
     #: The question actually searched (a follow-up resolved with the previous topic).
     resolved_question: str | None = None
     seconds: float = 0.0
+    #: Said to the user with the answer (a question cut to qa.limits.MAX_QUESTION_CHARS).
+    notice: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -107,6 +110,7 @@ class Answer:
             "answer": [asdict(s) for s in self.sentences],
             "hits": [h.to_dict() for h in self.hits],
             "seconds": round(self.seconds, 4),
+            "notice": self.notice,
         }
 
     @classmethod
@@ -119,7 +123,10 @@ class Answer:
             supported=bool(data.get("supported", True)),
             resolved_question=data.get("resolved_question"),
             seconds=float(data.get("seconds", 0.0)),
+            notice=data.get("notice"),
         )
 
 
-__all__ = ["Answer", "AnswerSentence", "Filters", "Hit", "IndexReport", "IndexStatus", "SpeechText"]
+#: Re-exported for the front ends: index plans and approvals (index/plan.py), and ``count`` ("1 chunk", "2 chunks").
+__all__ = ["Answer", "AnswerSentence", "Approval", "ChangePlan", "Filters", "Hit", "IndexReport", "IndexStatus",
+           "SpeechText", "count"]

@@ -20,12 +20,12 @@ DATA = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reads the user's config or data dir."""
     for key in list(os.environ):
         if key.startswith("QA_") and not key.startswith("QA_TEST_"):
             monkeypatch.delenv(key)
-    monkeypatch.setenv("QA_CONFIG", str(tmp_path / "no-config.toml"))
+    monkeypatch.setenv("QA_CONFIG", os.devnull)  # an empty settings file (a named one must exist: qa.settings)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
 
 

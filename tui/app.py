@@ -19,13 +19,21 @@ from textual.screen import Screen
 
 from qa.chats import ChatStore
 from qa.engine import Engine
-from qa.errors import IndexCorruptError, IndexMissingError, ModelMismatchError, QAError
+from qa.errors import (
+    IndexCorruptError,
+    IndexEmptyError,
+    IndexMissingError,
+    ModelMismatchError,
+    QAError,
+    UnconfirmedRemovalError,
+)
 from qa.export import answer_markdown, conversation_markdown, default_export_path, write_markdown
 from qa.settings import Settings
-from qa.types import Answer, IndexReport
+from qa.types import Answer, Approval, IndexReport, count
 from tui.conversation import ChatState
 from tui.messages import AnswerReady, AskFailed, EngineReady, IndexFinished, IndexProgress
 from tui.screens.chat import ChatScreen
+from tui.screens.confirm import ConfirmScreen
 from tui.screens.conversations import ConversationsScreen
 from tui.screens.help import HelpScreen, KeyGroup, binding_rows
 from tui.screens.prompt import PromptScreen
@@ -246,33 +254,34 @@ class QAApp(App[None]):
         self.push_screen(PromptScreen(title, self._default_folder()),
                          lambda folder: self._start_indexing(mode, folder))
 
-    def _start_indexing(self, mode: str, folder: str | None) -> None:
+    def _start_indexing(self, mode: str, folder: str | None, approval: Approval | None = None) -> None:
         if not folder:
             return
         path = Path(folder).expanduser()
         if not path.is_dir():
-            self.notify(f"{path}: not a folder", title="Cannot index", severity="error")
+            what = "not a folder" if path.exists() else "no such folder"
+            self.notify(f"{path}: {what}; nothing was changed", title="Cannot index", severity="error")
             return
         self.indexing = True
         self.chat.query_one(IndexProgressPanel).start(f"{mode}: {path}")
-        self._index(mode, path)
+        self._index(mode, path, approval)
 
     @work(thread=True, exclusive=True, group="index")
-    def _index(self, mode: str, folder: Path) -> None:
+    def _index(self, mode: str, folder: Path, approval: Approval | None) -> None:
         """Runs beside searching/reading; progress arrives as IndexProgress messages."""
         def progress(done: int, total: int, what: str) -> None:
             self.post_message(IndexProgress(done, total, what))
 
         try:
             if mode == "sync":
-                report = self.engine.sync(folder, progress=progress)
+                report = self.engine.sync(folder, progress=progress, approval=approval)
             else:
                 report = self.engine.build([folder], progress=progress)
             status = self.engine.status()
         except QAError as exc:
-            self.post_message(IndexFinished(None, None, exc))
+            self.post_message(IndexFinished(None, None, exc, mode, folder))
             return
-        self.post_message(IndexFinished(report, status, None))
+        self.post_message(IndexFinished(report, status, None, mode, folder))
 
     def on_index_progress(self, message: IndexProgress) -> None:
         self.chat.query_one(IndexProgressPanel).advance(message.done, message.total, message.what)
@@ -280,13 +289,48 @@ class QAApp(App[None]):
     def on_index_finished(self, message: IndexFinished) -> None:
         self.indexing = False
         self.chat.query_one(IndexProgressPanel).finish()
-        if message.error is not None:
-            self.notify(user_message(message.error), title="Indexing failed", severity="error", timeout=10)
+        error, folder = message.error, message.folder
+        if isinstance(error, UnconfirmedRemovalError) and folder is not None:
+            self._confirm_removal(error, folder)
+            return
+        if isinstance(error, IndexCorruptError) and message.mode == "sync" and folder is not None:
+            self._offer_rebuild(error, folder)
+            return
+        if error is not None:
+            self.notify(user_message(error), title="Indexing failed", severity="error", timeout=10)
             return
         self.chat.query_one(IndexStatusBar).show(message.status)
         self.notify(_report_text(message.report), title="Index updated")
         if self.warm_failed:
             self._warm_up()
+
+    def _confirm_removal(self, error: UnconfirmedRemovalError, folder: Path) -> None:
+        """The sync would remove most of the index (index.plan): go ahead only on a clear yes."""
+        removed = error.plan.removed
+        listing = "\n".join(f"  {Path(p).name}" for p in removed[:8]) + ("\n  …" if len(removed) > 8 else "")
+        body = f"{error}.\n\n{listing}\n\nRemove them from the index?"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._start_indexing("sync", str(folder), Approval.of(error.plan))
+            else:
+                self.notify("Nothing was changed", title="Sync cancelled")
+
+        self.push_screen(ConfirmScreen("Remove most of the index?", body, yes=f"Remove {count(len(removed), 'document')}"),
+                         answered)
+
+    def _offer_rebuild(self, error: IndexCorruptError, folder: Path) -> None:
+        """A damaged index cannot be synced; offer to rebuild it from the folder instead."""
+        body = (f"{error}.\n\nRebuild it from {folder}? Every file is read and embedded again; "
+                "the damaged files are set aside, not deleted.")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._start_indexing("rebuild", str(folder))
+            else:
+                self.notify("Nothing was changed", title="Sync cancelled")
+
+        self.push_screen(ConfirmScreen("The index is damaged", body, yes="Rebuild"), answered)
 
     # -------------------------------------------------------- command palette
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
@@ -306,7 +350,8 @@ class QAApp(App[None]):
 
 _CHAT_ADVICE: tuple[tuple[type[QAError], str], ...] = (
     (IndexMissingError, "Press F5 to index a folder of speeches."),
-    (IndexCorruptError, "Rebuild it: ctrl+p, then Rebuild index."),
+    (IndexEmptyError, "Press F5 to index a folder of speeches."),
+    (IndexCorruptError, "Press F5 and give the speeches' folder to rebuild it (or ctrl+p, then Rebuild index)."),
     (ModelMismatchError, "Rebuild the index with this model: ctrl+p, then Rebuild index."),
 )
 

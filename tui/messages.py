@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.message import Message
 
 from qa.errors import QAError
@@ -46,10 +48,13 @@ class IndexProgress(Message):
 
 
 class IndexFinished(Message):
-    """A sync/rebuild ended: a report and the new status, or an error."""
+    """A sync/rebuild of ``folder`` ended: a report and the new status, or an error."""
 
-    def __init__(self, report: IndexReport | None, status: IndexStatus | None, error: QAError | None) -> None:
+    def __init__(self, report: IndexReport | None, status: IndexStatus | None, error: QAError | None,
+                 mode: str = "sync", folder: Path | None = None) -> None:
         super().__init__()
         self.report = report
         self.status = status
         self.error = error
+        self.mode = mode
+        self.folder = folder

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -48,8 +48,8 @@ def _milvus_lock_dir(key: str) -> Path:
 
 
 @contextmanager
-def writer_lock(config: IndexConfig) -> Iterator[None]:
-    """One writer at a time for this index (other writers wait).
+def writer_lock(config: IndexConfig, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """One writer at a time for this index: others wait, calling ``on_wait`` once after a second.
 
     Local store: an flock in the index folder, so every process that can write the folder
     takes it. Milvus has no lock or transaction to build one on (a lock row could be
@@ -62,7 +62,7 @@ def writer_lock(config: IndexConfig) -> Iterator[None]:
     from index.stores.local_write import write_lock
 
     target = config.milvus
-    with write_lock(config.index_path if target is None else _milvus_lock_dir(target.key)):
+    with write_lock(config.index_path if target is None else _milvus_lock_dir(target.key), on_wait):
         yield
 
 

@@ -23,7 +23,7 @@ import json
 import os
 import shutil
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
@@ -46,16 +46,22 @@ from index.stores.local_schema import (
     vectors_file,
 )
 from index.stores.speech_meta import SPEECH_META_COLUMNS, add_speech_meta_columns, speech_meta_values
+from index.stores.waiting import Waiter
 from index.types import DocumentRecord, Manifest
 
 
 @contextmanager
-def write_lock(path: Path) -> Iterator[None]:
-    """One writer at a time per index folder: a thread lock plus an flock for other processes."""
+def write_lock(path: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """One writer at a time per index folder: a thread lock plus an flock for other processes.
+
+    A second writer waits; ``on_wait`` is called once if that takes a while (stores/waiting.py).
+    """
     key = str(path.resolve())
     with _registry_lock:
         lock = _thread_locks.setdefault(key, threading.Lock())
-    with lock:
+    waiter = Waiter(on_wait)
+    waiter.thread_lock(lock)
+    try:
         path.mkdir(parents=True, exist_ok=True)
         with open(path / ".write.lock", "a") as handle:
             try:
@@ -63,11 +69,13 @@ def write_lock(path: Path) -> Iterator[None]:
             except ImportError:  # pragma: no cover - non-POSIX: the thread lock is all we have
                 yield
                 return
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            waiter.flock(handle)
             try:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+    finally:
+        lock.release()
 
 
 _registry_lock = threading.Lock()

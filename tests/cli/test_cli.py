@@ -137,6 +137,15 @@ def test_demo_on_existing_index_asks_the_sample_question(real_env: list[str]) ->
 
 
 @pytest.mark.e2e
+def test_demo_without_a_terminal_says_the_chat_was_skipped(real_env: list[str]) -> None:
+    result = runner.invoke(app, ["demo", *real_env])
+    assert result.exit_code == 0, result.output
+    assert f"The chat was skipped: not a terminal. Open it in a terminal with: qa chat {real_env[0]} {real_env[1]}" \
+        in result.output
+    assert "skipped" not in runner.invoke(app, ["demo", "--no-chat", *real_env]).output  # asked for no chat
+
+
+@pytest.mark.e2e
 def test_bad_files_are_skipped_and_never_break_the_index(real_engine: QAEngine, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """A folder with good and bad files indexes the good ones; a build of only bad files keeps the old index."""

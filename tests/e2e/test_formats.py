@@ -33,7 +33,7 @@ def formats_index(real_engine: QAEngine, tmp_path_factory: pytest.TempPathFactor
     index = ["--index", str(tmp_path_factory.mktemp("formats-index"))]
     result = runner.invoke(app, ["index", "build", str(folder), "--json", *index])
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     expected = 4 if find_soffice() or IN_CI else 3
     assert report["counts"]["added"] == expected, report["skipped"]
     return index

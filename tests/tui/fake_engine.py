@@ -3,7 +3,8 @@
 It ranks paragraphs by the question's character bigrams, so answers are real, verbatim
 text with correct offsets (the reader test checks them) but need no model or index.
 ``delay`` makes warm-up/ask slow on purpose; ``missing_index`` makes them raise like a
-fresh install.
+fresh install, ``damaged`` makes sync raise like a damaged index. Sync applies the real
+removal rule (index.plan) to the documents it holds.
 """
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ import re
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from index.plan import check_removals
 from qa.engine import Engine
-from qa.errors import IndexMissingError
+from qa.errors import IndexCorruptError, IndexEmptyError, IndexMissingError
 from qa.followup import resolve_followup
-from qa.types import Answer, AnswerSentence, Hit, IndexReport, IndexStatus, SpeechText
+from qa.limits import cut_question
+from qa.types import Answer, AnswerSentence, Approval, ChangePlan, Hit, IndexReport, IndexStatus, SpeechText
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 #: Fixed titles/dates: the files' own first lines are too messy for snapshots.
@@ -96,7 +99,9 @@ class FakeEngine:
     """Same methods as QAEngine; counts calls so tests can check what the app asked."""
 
     def __init__(self, *, delay: float = 0.0, index_delay: float = 0.0, missing_index: bool = False,
-                 top_k: int = 3) -> None:
+                 top_k: int = 3, damaged: bool = False) -> None:
+        self.damaged = damaged
+        self.indexed = {str(DATA / d) for d in SPEECHES}
         self.delay = delay
         self.index_delay = index_delay
         self.missing_index = missing_index
@@ -117,13 +122,18 @@ class FakeEngine:
     def _check(self) -> None:
         if self.missing_index:
             raise IndexMissingError("no index at /tmp/qa-test/index")
+        if not self.indexed:
+            raise IndexEmptyError("the index at /tmp/qa-test/index is empty: every document was removed from it")
 
     def warm_up(self) -> None:
         time.sleep(self.delay)
         self.warm_gate.wait(10)
-        self._check()
+        if self.missing_index:  # an empty index loads fine; only asking it says it is empty
+            raise IndexMissingError("no index at /tmp/qa-test/index")
 
     def status(self) -> IndexStatus:
+        if not self.indexed:
+            return IndexStatus(path="/tmp/qa-test/index", exists=True, model="intfloat/multilingual-e5-small")
         return IndexStatus(path="/tmp/qa-test/index", exists=not self.missing_index, documents=len(SPEECHES),
                            speeches=len(SPEECHES), chunks=len(self.chunks), model="intfloat/multilingual-e5-small",
                            dimension=384, updated="2024-05-01T09:30:00",
@@ -148,6 +158,7 @@ class FakeEngine:
         time.sleep(self.delay)
         self.release.wait(10)
         self._check()
+        question, notice = cut_question(question)  # the real limit, as QAEngine applies it
         resolved = resolve_followup(question, previous) if previous else None
         grams = _bigrams(resolved or question)
         scored = sorted(((len(_bigrams(self.texts[c.doc][c.start:c.end]) & grams), -c.chunk_id, c) for c in self.chunks),
@@ -156,7 +167,7 @@ class FakeEngine:
         sentences = [self._best_sentence(i, c, grams) for i, (_, _, c) in enumerate(scored[:2], 1)] if supported else []
         hits = tuple(self._hit(i, c, float(s), sentences, resolved or question) for i, (s, _, c) in enumerate(scored, 1))
         answer = Answer(question=question, sentences=tuple(sentences), hits=hits, supported=supported,
-                        resolved_question=resolved, seconds=0.0)
+                        resolved_question=resolved, seconds=0.0, notice=notice)
         self.returned_at = time.perf_counter()
         return answer
 
@@ -174,11 +185,22 @@ class FakeEngine:
         self.missing_index = False
         return IndexReport(added=list(paths), chunks_embedded=len(self.chunks))
 
-    def sync(self, folder: Path, *, progress: Callable[[int, int, str], None] | None = None) -> IndexReport:
-        return self._report(sorted(str(p) for p in Path(folder).glob("*.txt")), progress)
+    def sync(self, folder: Path, *, progress: Callable[[int, int, str], None] | None = None,
+             approval: Approval | None = None) -> IndexReport:
+        if self.damaged:
+            raise IndexCorruptError("the index at /tmp/qa-test/index is damaged: cannot read index.sqlite")
+        files = sorted(str(p) for p in Path(folder).glob("*.txt"))
+        gone = sorted(self.indexed - set(files))
+        check_removals(ChangePlan("sync", (str(folder),), "/tmp/qa-test/index", len(self.indexed), removed=tuple(gone),
+                                  removed_in_bulk=len(gone), empty_source=not files), approval)
+        report = self._report(files, progress)
+        self.indexed = set(files)
+        return replace(report, removed=gone)
 
     def build(self, paths: Sequence[Path], *, progress: Callable[[int, int, str], None] | None = None) -> IndexReport:
         files = [f for p in paths for f in (sorted(Path(p).glob("*.txt")) if Path(p).is_dir() else [Path(p)])]
+        self.damaged = False
+        self.indexed = {str(f) for f in files}
         return self._report([str(f) for f in files], progress)
 
 

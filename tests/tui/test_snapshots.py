@@ -9,7 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from qa.settings import Settings
 from tests.tui.fake_engine import FakeEngine
@@ -49,3 +51,18 @@ def test_help_screen(snap_compare: Any, tmp_path: Path) -> None:
         await pilot.pause()
 
     assert snap_compare(_app(tmp_path), terminal_size=SIZE, run_before=open_help)
+
+
+def test_sync_confirmation(snap_compare: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "emptied").mkdir()
+    monkeypatch.chdir(tmp_path)  # a relative folder: the same text on screen in every run
+
+    async def sync_to_empty(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        pilot.app.query_one(ChatInput).cursor_blink = False
+        await pilot.press("f5")
+        pilot.app.screen.query_one("#prompt-input", Input).value = "emptied"
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(_app(tmp_path), terminal_size=SIZE, run_before=sync_to_empty)

@@ -57,6 +57,20 @@ class FakeEncoder:
         return np.vstack([self._vector(t) for t in texts]) if texts else np.zeros((0, DIM), np.float32)
 
 
+class Factory:
+    """Encoder factory that counts model loads; every load returns the same fake."""
+
+    def __init__(self) -> None:
+        self.loads = 0
+        self.expected: list[int | None] = []
+        self.encoder = FakeEncoder()
+
+    def __call__(self, config: object, expected_passages: int | None) -> FakeEncoder:
+        self.loads += 1
+        self.expected.append(expected_passages)
+        return self.encoder
+
+
 def fake_parse(path: Path) -> ParsedDocument:
     """Format: first line ``title|date``; then ``# heading`` lines and one chunk per other line.
 

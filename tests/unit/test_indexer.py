@@ -8,7 +8,7 @@ from pathlib import Path
 
 import faiss
 import pytest
-from _index_fakes import FakeEncoder, fake_list, fake_parse, write_speech
+from _index_fakes import Factory, FakeEncoder, fake_list, fake_parse, write_speech
 
 from index import indexer as indexer_module
 from index.indexer import Indexer
@@ -20,20 +20,6 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 A = ["# 一、宣传工作", "严格落实意识形态工作责任制。", "做大做强正面宣传。"]
 B = ["# 二、组织工作", "党员人数较多的机关科室，原则上支部建在科室。", "机关专职党务工作人员按比例配备。"]
 C = ["# 三、统战工作", "统一战线大团结、大联合。", "凝聚各方力量。", "画出最大同心圆。"]
-
-
-class Factory:
-    """Encoder factory that counts model loads; every load returns the same fake."""
-
-    def __init__(self) -> None:
-        self.loads = 0
-        self.expected: list[int | None] = []
-        self.encoder = FakeEncoder()
-
-    def __call__(self, settings: Settings, expected_passages: int | None) -> FakeEncoder:
-        self.loads += 1
-        self.expected.append(expected_passages)
-        return self.encoder
 
 
 @pytest.fixture(autouse=True)

@@ -84,7 +84,7 @@ def test_status_lists_speeches_without_a_date(tmp_path: Path) -> None:
     console = Console(width=120, record=True, color_system=None)
     render_status(console, status)
     out = console.export_text()
-    assert "1 speeches without a date" in out and "无日期 (b.txt)" in out and "有日期" not in out
+    assert "1 speech without a date" in out and "无日期 (b.txt)" in out and "有日期" not in out
 
 
 HIT = Hit(rank=1, score=1.0, chunk_id=7, doc_path="/s/002_x.txt", title="在组织工作会议上的讲话", date=None,

@@ -10,10 +10,11 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from qa.chats import ChatStore, ConversationSummary
+from qa.types import count
 
 
 def _label(c: ConversationSummary) -> str:
-    return f"{c.title}  ·  {c.turns} turns  ·  {c.updated[:16].replace('T', ' ')}"
+    return f"{c.title}  ·  {count(c.turns, 'turn')}  ·  {c.updated[:16].replace('T', ' ')}"
 
 
 class ConversationsScreen(ModalScreen[int | None]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable
 
 from textual.app import ComposeResult
@@ -28,13 +29,32 @@ def binding_rows(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
     return rows
 
 
+#: Widest key column; longer key lists ("shift+enter / ctrl+j / alt+enter") get a line of their own.
+KEY_COLUMN = 22
+#: Description characters per line: #help-box is 80 wide, less borders, padding, scrollbar and
+#: the indented key column (80 - 2 - 4 - 2 - 2 - 24 = 46); longer ones continue under themselves.
+DESCRIPTION_CHARS = 46
+
+
+def _key_row(keys: str, description: str, width: int) -> list[Content]:
+    """One key row; keys too wide for the column go above their description, never run into it,
+    and a long description wraps under itself rather than under the keys."""
+    indent = f"  {'':<{width}}"
+    parts = textwrap.wrap(description, DESCRIPTION_CHARS) or [""]
+    lines = [Content(indent + part) for part in parts[1:]]
+    if len(keys) <= width - 2:  # at least two spaces between keys and description
+        return [Content.assemble((f"  {keys:<{width}}", "bold"), parts[0]), *lines]
+    return [Content.styled(f"  {keys}", "bold"), Content(indent + parts[0]), *lines]
+
+
 def help_content(groups: list[KeyGroup]) -> Content:
     """A two-column key table per group."""
     lines: list[Content] = []
-    width = min(max((len(k) for _, rows in groups for k, _ in rows), default=8), 22) + 2
+    width = min(max((len(k) for _, rows in groups for k, _ in rows), default=8), KEY_COLUMN) + 2
     for title, rows in groups:
         lines.append(Content.styled(title, "bold $accent"))
-        lines.extend(Content.assemble((f"  {k:<{width}}", "bold"), d) for k, d in rows)
+        for keys, description in rows:
+            lines.extend(_key_row(keys, description, width))
         lines.append(Content(""))
     return Content("\n").join(lines)
 

@@ -23,8 +23,10 @@ def answer_content(answer: Answer) -> Content:
 
 
 def _answer_widgets(answer: Answer) -> list[Static]:
-    """"answered as" (for a resolved follow-up), the sentences or the no-answer note, the cards."""
+    """A notice (question cut), "answered as" (a resolved follow-up), the sentences or the no-answer note, the cards."""
     widgets: list[Static] = []
+    if answer.notice:
+        widgets.append(Static(Content.styled(answer.notice, "italic $text-warning"), classes="notice"))
     if answer.resolved_question and answer.resolved_question != answer.question:
         widgets.append(Static(Content.styled(f"↳ answered as: {answer.resolved_question}",
                                              "italic $text-muted"), classes="resolved"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-from qa.types import IndexStatus
+from qa.types import IndexStatus, count
 
 
 def status_content(status: IndexStatus | None, state: str) -> Content:
@@ -14,8 +14,10 @@ def status_content(status: IndexStatus | None, state: str) -> Content:
         return Content.styled(state, "italic")
     if status is None or not status.exists:
         return Content.styled("no index — press F5 to build one", "$text-warning")
+    if status.documents == 0:
+        return Content.styled("the index is empty — press F5 to index a folder", "$text-warning")
     model = (status.model or "?").rsplit("/", 1)[-1]
-    parts = [f"{status.speeches} speeches", f"{status.chunks} chunks", model]
+    parts = [count(status.speeches, "speech"), count(status.chunks, "chunk"), model]
     if status.updated:
         parts.append(f"updated {status.updated[:16].replace('T', ' ')}")
     return Content(" · ".join(parts))
