@@ -88,12 +88,15 @@ class Answer:
     #: The question actually searched (a follow-up resolved with the previous topic).
     resolved_question: str | None = None
     seconds: float = 0.0
+    #: A line above the sentences (a trace question: first use and counts, qa/trace_question.py).
+    summary: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "question": self.question,
             "resolved_question": self.resolved_question,
             "supported": self.supported,
+            "summary": self.summary,
             "answer": [asdict(s) for s in self.sentences],
             "hits": [h.to_dict() for h in self.hits],
             "seconds": round(self.seconds, 4),
@@ -109,6 +112,7 @@ class Answer:
             supported=bool(data.get("supported", True)),
             resolved_question=data.get("resolved_question"),
             seconds=float(data.get("seconds", 0.0)),
+            summary=data.get("summary"),
         )
 
 

@@ -30,12 +30,15 @@ from tui.screens.conversations import ConversationsScreen
 from tui.screens.help import HelpScreen, KeyGroup, binding_rows
 from tui.screens.prompt import PromptScreen
 from tui.screens.reader import ReaderScreen
+from tui.screens.trace import TraceScreen
 from tui.widgets.chat_input import ChatInput
 from tui.widgets.citation_card import CitationCard
 from tui.widgets.index_progress import IndexProgressPanel
 from tui.widgets.index_status import IndexStatusBar
 
 LOADING = "loading model…"
+#: Typed in the question box, opens the trace view of the phrases after it.
+TRACE_COMMAND = "/trace"
 
 
 class QAApp(App[None]):
@@ -105,6 +108,10 @@ class QAApp(App[None]):
 
     # ------------------------------------------------------------- questions
     def on_chat_input_submitted(self, message: ChatInput.Submitted) -> None:
+        command, _, rest = message.text.partition(" ")
+        if command == TRACE_COMMAND:
+            self._open_trace(rest)
+            return
         turn = self.state.submit(message.text)
         self.chat.add_turn(turn, message.text, "searching…" if self.state.ready else LOADING)
         self._next_question()
@@ -156,6 +163,18 @@ class QAApp(App[None]):
         self.push_screen(ReaderScreen(self.engine, answer.hits, message.index,
                                       answer.resolved_question or answer.question))
 
+    # --------------------------------------------------------------- tracing
+    def action_trace(self) -> None:
+        self.push_screen(PromptScreen("Trace phrases (several: separated by spaces):", ""), self._open_trace)
+
+    def _open_trace(self, phrases: str | None) -> None:
+        """Open the trace view of the space-separated ``phrases`` (``/trace 新质生产力``)."""
+        words = (phrases or "").split()
+        if not words:
+            self.notify(f"Type {TRACE_COMMAND} and a phrase, e.g. {TRACE_COMMAND} 新质生产力", severity="warning")
+            return
+        self.push_screen(TraceScreen(self.engine, words))
+
     # ---------------------------------------------------- copy, export, help
     def action_copy_answer(self) -> None:
         answer = self.chat.latest_answer()
@@ -193,6 +212,8 @@ class QAApp(App[None]):
             ("Question box", [("enter", "Send the question")] + binding_rows(ChatInput.BINDINGS)
              + [("up / down", "Earlier / later questions (on the first / last line)")]),
             ("Citation card", binding_rows(CitationCard.BINDINGS)),
+            ("Trace view (/trace PHRASE)", [("enter", "Open the use in the reader")]
+             + binding_rows(TraceScreen.BINDINGS)),
             ("Reader", binding_rows(ReaderScreen.BINDINGS)
              + [("up / down / pgup / pgdn", "Scroll the speech")]),
             ("Conversations list", [("enter", "Open")] + binding_rows(ConversationsScreen.BINDINGS)),
@@ -293,6 +314,8 @@ class QAApp(App[None]):
         yield from super().get_system_commands(screen)
         yield SystemCommand("Sync index", "Add/update/remove speeches from a folder (F5)", self.action_sync_index)
         yield SystemCommand("Rebuild index", "Build the index from scratch from a folder", self.action_rebuild_index)
+        yield SystemCommand("Trace a phrase", f"How a phrase was used over the years ({TRACE_COMMAND} PHRASE)",
+                            self.action_trace)
         yield SystemCommand("Copy answer", "Copy the latest answer as Markdown (F2)", self.action_copy_answer)
         yield SystemCommand("Export conversation", "Save the conversation as Markdown (F3)", self.action_export)
         yield SystemCommand("Conversations", "Reopen or delete saved conversations (F4)", self.action_conversations)

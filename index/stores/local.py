@@ -37,7 +37,7 @@ from index.stores.local_schema import (
     vectors_file,
 )
 from index.stores.speech_meta import add_speech_meta_columns, has_speech_meta, speech_meta_select
-from index.types import ChunkRow, DocumentRecord, Filters, IndexStatus, Manifest, SpeechText
+from index.types import ChunkRow, DocumentRecord, Filters, IndexStatus, Manifest, PhraseMatches, SpeechText
 
 _ALLOWED_CACHE = 32  # filter sets kept per generation (a chat repeats its filters)
 
@@ -234,6 +234,21 @@ class LocalStore:
                 self._allowed.pop(next(iter(self._allowed)))
             self._allowed[filters] = allowed
         return allowed
+
+    def find_phrase(self, phrase: str, filters: Filters | None = None) -> PhraseMatches:
+        from index.stores import phrases
+
+        allowed = self.filter_ids(filters)
+        found = phrases.find(self._query, phrases.fold_phrase(phrase), allowed)
+        dates = self._query("SELECT id, date FROM speeches ORDER BY id")
+        if allowed is not None:
+            with self._lock:
+                if self._filter_rows is None:
+                    self._filter_rows = load_filter_rows(self._query)
+                chunk_rows = self._filter_rows[1]
+            kept = {sid for cid, sid, _sec in chunk_rows if cid in allowed}
+            dates = [(sid, date) for sid, date in dates if sid in kept]
+        return PhraseMatches(tuple(found), tuple(date for _sid, date in dates))
 
     def matching_count(self, filters: Filters) -> int:
         allowed = self.filter_ids(filters)
