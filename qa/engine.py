@@ -154,7 +154,7 @@ class QAEngine:
     def trace(self, phrases: Sequence[str], *, filters: Filters | None = None, by: GroupBy = "year",
               context: int = 0, similar: bool = False) -> Trace:
         """Every use of each phrase over time; ``similar`` adds each phrase's variants (qa.variants)."""
-        from qa.trace import run_trace
+        from qa.tracing import run_trace
 
         store = self._open_store()
         if filters is not None and not filters.is_empty() and store.matching_count(filters) == 0:

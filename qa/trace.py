@@ -9,16 +9,13 @@ trace view and trace questions in ``qa ask`` all read the frozen dataclasses mad
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from index.embed import Encoder
 from index.stores.base import Store
 from index.titleblock import display_title
 from index.types import ChunkRow, Filters, PhraseOccurrence, SpeechText
-from qa.errors import EmptyQuestionError
 from qa.types import Hit
 
 #: How occurrences are grouped: by the year of the speech, or by its whole date.
@@ -233,28 +230,6 @@ def trace_phrase(store: Store, phrase: str, filters: Filters | None = None, *, b
     return PhraseTrace(phrase.strip(), ordered, periods(ordered, matches.speech_dates, by), variant_of, similarity)
 
 
-def run_trace(store: Store, phrases: Sequence[str], *, filters: Filters | None = None, by: GroupBy = "year",
-              context: int = 0, encoder: Callable[[], Encoder] | None = None) -> Trace:
-    """Trace each phrase (duplicates once); with an ``encoder`` (the query encoder, loaded on
-    demand) each phrase is followed by its variants (:mod:`qa.variants`), each traced on its own."""
-    started = time.perf_counter()
-    asked = [p.strip() for p in dict.fromkeys(phrases) if p.strip()]
-    if not asked:
-        raise EmptyQuestionError("give a phrase to trace, e.g. qa trace 新质生产力")
-    out: list[PhraseTrace] = []
-    for phrase in asked:
-        main = trace_phrase(store, phrase, filters, by=by, context=context)
-        out.append(main)
-        if encoder is not None:
-            from qa.variants import find_variants
-
-            for variant in find_variants(store, encoder(), main, filters):
-                if variant.text not in asked:
-                    out.append(trace_phrase(store, variant.text, filters, by=by, context=context,
-                                            variant_of=phrase, similarity=variant.similarity))
-    return Trace(tuple(out), by, filters or Filters(), time.perf_counter() - started)
-
-
 def sentence_around(text: str, start: int, end: int, limit: int = 200) -> tuple[int, int, str]:
     """The sentence holding ``text[start:end]`` (cut at 。！？；, line breaks, or ``limit`` characters
     each side): what an answer quotes and the reader marks around an occurrence."""
@@ -285,4 +260,4 @@ def occurrence_hits(speech_text: Callable[[int], SpeechText], occurrences: Seque
 
 
 __all__ = ["GroupBy", "Occurrence", "Period", "PhraseTrace", "Trace", "chronological", "date_key", "occurrence_hits", "periods",
-           "run_trace", "sentence_around", "trace_phrase"]
+           "sentence_around", "trace_phrase"]

@@ -23,22 +23,24 @@ Kind = Literal["first", "change"]
 
 _WHEN = r"(?:哪一?年|哪年|什么时候|什么时间|何时|哪个时候|哪次会议|哪份报告|哪一?篇)"
 _EARLY = r"(?:首次|第一次|最早|最先|开始|初次)"
-_SAID = r"(?:被)?(?:提出|出现|使用|提到|写入|用到|采用)"
+_SAID = r"(?:被)?(?:提出|出现|使用|提到|写入|用到|采用|见于)"
 _NAME = r"(?:这一?个?|该)?(?:提法|表述|说法|概念|口号|词语?|用语)?"
+_AT = r"(?:是在|是于|是|在|于)"
 _CHANGE = r"(?:变化|演变|演进|变迁|沿革|改变|变动|发展变化|历程)"
 _WORDING = r"(?:提法|表述|说法|用法|措辞|写法)"
 _QUOTED = re.compile(r"[“\"‘'「『《]([^“”\"‘’'「」『』《》]{2,64})[”\"’'」』》]")
 _FIRST = [
-    re.compile(rf"^(?P<p>.+?){_NAME}(?:是|在|于)?{_EARLY}?(?:是|在|于)?{_WHEN}{_EARLY}?{_SAID}"),
-    re.compile(rf"^(?P<p>.+?){_NAME}(?:是|在|于)?{_EARLY}{_SAID}(?:于|在|是)?{_WHEN}"),
+    re.compile(rf"^(?P<p>.+?){_NAME}(?:{_AT}?{_EARLY}?|{_EARLY}{_AT}?){_WHEN}{_EARLY}?{_SAID}"),
+    re.compile(rf"^(?P<p>.+?){_NAME}{_AT}?{_EARLY}{_SAID}{_AT}?{_WHEN}"),
     re.compile(rf"^{_WHEN}{_EARLY}?{_SAID}了?(?P<p>.+?){_NAME}$"),
     re.compile(r"^when (?:was|were|did) (?:the (?:phrase|term|wording|expression) )?(?P<p>.+?) "
                r"(?:first )?(?:appear|used|use|mentioned|introduced|proposed|coined)", re.I),
 ]
+#: A change of *wording* is asked about: the question names the wording (提法, 表述…) or quotes
+#: the phrase ("经济发展有什么变化" asks about the economy, not about a formulation).
 _CHANGES = [
     re.compile(rf"^(?P<p>.+?)(?:的|这一?个?){_WORDING}.*?{_CHANGE}"),
-    re.compile(rf"^(?P<p>.+?)(?:的|这一?个?)?{_WORDING}?(?:是|在|有|经历了?)?(?:怎么|怎样|如何|有何|有什么|有哪些|哪些)"
-               rf"{_CHANGE}"),
+    re.compile(rf"^[“\"‘'「『](?P<p>[^”\"’'」』]{{2,64}})[”\"’'」』].*?{_CHANGE}"),
     re.compile(r"^how (?:did|has) (?:the (?:wording|phrase|term|use) (?:of )?)?(?P<p>.+?) (?:change|evolve)", re.I),
 ]
 _TRIM = " \t\"'“”‘’「」『』《》，,。.?？!！:："

@@ -10,7 +10,8 @@ list, and then traced on its own, labelled as a variant (never merged into the p
 2. **Candidates**: runs of whole words (the index's own cut, ``Store.cut``) in those passages
    whose text is within a small character edit distance of the phrase, share at least one of
    its words, and neither contain it nor are contained in it (a longer or shorter phrase is
-   not another wording: its uses include or are included in the phrase's).
+   not another wording: its uses include or are included in the phrase's); of runs that hold
+   one another, the shortest ("全面建设小康社会", not "要全面建设小康社会").
 3. **Same meaning**: the query encoder embeds each candidate and the phrase; candidates below
    a cosine threshold are dropped, the rest ranked by cosine, then by how often they occur.
 """
@@ -92,17 +93,19 @@ def word_runs(words: Sequence[str], shortest: int, longest: int) -> list[str]:
 
 def candidates(phrase: str, phrase_words: set[str], texts_words: Sequence[Sequence[str]],
                params: VariantParams = DEFAULT_VARIANTS) -> Counter[str]:
-    """Word runs within the edit budget of the folded ``phrase`` that share one of its words,
-    with how often each was seen."""
+    """Word runs within the edit budget of the folded ``phrase`` that share one of its words and
+    hold no shorter such run, with how often each was seen."""
     budget = max(1, len(phrase) // params.chars_per_edit)
     seen: Counter[str] = Counter()
     for words in texts_words:
         for run in word_runs(words, len(phrase) - budget, len(phrase) + budget):
             seen[run] += 1
-    return Counter({run: n for run, n in seen.items()
-                    if phrase not in run and run not in phrase
-                    and any(w in run for w in phrase_words)
-                    and edit_distance(run, phrase, budget) <= budget})
+    close = {run: n for run, n in seen.items()
+             if phrase not in run and run not in phrase
+             and any(w in run for w in phrase_words)
+             and edit_distance(run, phrase, budget) <= budget}
+    # "要全面建设小康社会" is the variant with a word attached: keep the shortest wording
+    return Counter({run: n for run, n in close.items() if not any(o != run and o in run for o in close)})
 
 
 def _related_chunks(store: Store, encoder: Encoder, trace: PhraseTrace, filters: Filters | None,

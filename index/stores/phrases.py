@@ -104,7 +104,11 @@ def to_original(k: int, gaps: Sequence[int]) -> int:
 
 
 def occurrences_in(rows: Iterable[SegmentRow], phrase: str, allowed: set[int] | None) -> list[PhraseOccurrence]:
-    """Every start of the folded ``phrase`` in ``rows`` proper (overlapping starts count), mapped back."""
+    """Every start of the folded ``phrase`` in ``rows`` proper (overlapping starts count), mapped back.
+
+    ``rows`` come in rowid (= chunk id) order, which is speech then text order: chunk and speech
+    ids both grow as a write inserts a speech's chunks in text order, so no sort is needed.
+    """
     found: list[PhraseOccurrence] = []
     for rowid, speech_id, start, own, gaps_text, text in rows:
         if allowed is not None and rowid not in allowed:
@@ -118,7 +122,6 @@ def occurrences_in(rows: Iterable[SegmentRow], phrase: str, allowed: set[int] | 
             last = to_original(pos + len(phrase) - 1, gaps)
             found.append(PhraseOccurrence(rowid, speech_id, start + first, start + last + 1))
             pos = text.find(phrase, pos + 1)
-    found.sort(key=lambda o: (o.speech_id, o.start))
     return found
 
 
@@ -137,16 +140,16 @@ def find(query: Query, phrase: str, allowed: set[int] | None) -> list[PhraseOccu
         return occurrences_in(_fold_all(query), phrase, allowed)
     select = f"SELECT rowid, speech_id, start, own, gaps, text FROM {TABLE}"
     if len(phrase) >= 3:
-        rows = query(f"{select} WHERE text MATCH ?", ('"' + phrase.replace('"', '""') + '"',))
+        rows = query(f"{select} WHERE text MATCH ? ORDER BY rowid", ('"' + phrase.replace('"', '""') + '"',))
     else:  # no trigram in the phrase: a scan, in SQLite's C code
-        rows = query(f"{select} WHERE instr(text, ?) > 0", (phrase,))
+        rows = query(f"{select} WHERE instr(text, ?) > 0 ORDER BY rowid", (phrase,))
     return occurrences_in(rows, phrase, allowed)
 
 
 def _speech_rows(query: Query) -> Iterable[tuple[int, str, list[tuple[int, int]]]]:
-    """(speech id, text, its chunks' (id, start)) for every stored speech."""
+    """(speech id, text, its chunks' (id, start)) for every stored speech, in id order."""
     chunks: dict[int, list[tuple[int, int]]] = {}
-    for cid, sid, start in query("SELECT id, speech_id, start FROM chunks ORDER BY speech_id, start, id", ()):
+    for cid, sid, start in query("SELECT id, speech_id, start FROM chunks ORDER BY id", ()):
         chunks.setdefault(sid, []).append((cid, start))
     for sid, text in query("SELECT id, text FROM speeches ORDER BY id", ()):
         if sid in chunks:

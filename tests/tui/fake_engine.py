@@ -20,6 +20,7 @@ from qa.engine import Engine
 from qa.errors import IndexMissingError
 from qa.followup import resolve_followup
 from qa.trace import GroupBy, Occurrence, PhraseTrace, Trace, chronological, periods
+from qa.trace_question import parse_trace_question, trace_answer
 from qa.types import Answer, AnswerSentence, Filters, Hit, IndexReport, IndexStatus, SpeechText
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -151,6 +152,12 @@ class FakeEngine:
         time.sleep(self.delay)
         self.release.wait(10)
         self._check()
+        history = parse_trace_question(question)  # as QAEngine does: a first-use question, from the trace
+        if history is not None:
+            traced = trace_answer(question, history, self.trace([history.phrase], similar=history.kind == "change"),
+                                  self.speech_text)
+            if traced is not None:
+                return traced
         resolved = resolve_followup(question, previous) if previous else None
         grams = _bigrams(resolved or question)
         scored = sorted(((len(_bigrams(self.texts[c.doc][c.start:c.end]) & grams), -c.chunk_id, c) for c in self.chunks),

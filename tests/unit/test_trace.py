@@ -15,8 +15,9 @@ from rich.console import Console
 
 from index.stores.local import LocalStore
 from index.types import Filters
-from qa.trace import Trace, periods, run_trace, sentence_around, trace_phrase
+from qa.trace import Trace, periods, sentence_around, trace_phrase
 from qa.trace_render import bar, render_trace, shown_periods, trace_csv
+from qa.tracing import run_trace
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from _reports import FULL, brute_force, brute_years, build_index, flat
 from index.stores.local import LocalStore
 from qa.trace import trace_phrase
 from qa.trace_question import parse_trace_question, trace_answer
-from qa.trace import run_trace
+from qa.tracing import run_trace
 
 if not (FULL.is_dir() and any(FULL.glob("*.txt"))):
     if os.environ.get("CI"):

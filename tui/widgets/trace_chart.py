@@ -10,6 +10,8 @@ legend with the phrases is drawn beside the chart by the screen (:data:`SERIES_C
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from textual_plotext import PlotextPlot
 
 from qa.trace import UNDATED, Trace
@@ -73,7 +75,7 @@ class TraceChart(PlotextPlot):
             if len(series) == 1:
                 plt.bar(labels, series[0], color=colors[0], width=0.6)
             else:
-                plt.multiple_bar(labels, series, color=colors, width=0.8)
+                plt.multiple_bar(labels, series, color=cast(Any, colors), width=0.8)  # one colour per series
         else:
             for counts, color in zip(series, colors, strict=True):
                 if len(series) == 1:
@@ -81,7 +83,7 @@ class TraceChart(PlotextPlot):
                 else:
                     plt.plot(years, counts, color=color, marker="braille")
             ticks = year_ticks(years, width)
-            plt.xticks(ticks, [str(t) for t in ticks])
+            plt.xticks([float(t) for t in ticks], [str(t) for t in ticks])
         plt.ylabel("uses")
         self.refresh()
 
