@@ -9,6 +9,7 @@ trace view and trace questions in ``qa ask`` all read the frozen dataclasses mad
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
@@ -21,6 +22,7 @@ from qa.types import Hit
 #: How occurrences are grouped: by the year of the speech, or by its whole date.
 GroupBy = Literal["year", "date"]
 UNDATED = "undated"
+_ONE_LINE = re.compile(r"\s")
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,10 @@ class Occurrence:
         if not self.date:
             return UNDATED
         return self.date[:4] if by == "year" else self.date
+
+    def kwic(self) -> tuple[str, str, str]:
+        """(left context, matched text, right context) on one line: whitespace shown as spaces."""
+        return _ONE_LINE.sub(" ", self.left), _ONE_LINE.sub(" ", self.matched), _ONE_LINE.sub(" ", self.right)
 
     def citation(self) -> str:
         """``讲话标题 (date) › 一、… › （二）…``, as hits are cited."""
@@ -115,13 +121,20 @@ class PhraseTrace:
     def used_periods(self) -> list[Period]:
         return [p for p in self.periods if p.count]
 
+    def span(self) -> str:
+        """"1978–1988", "2024", "undated" (only undated uses) or "" (never used)."""
+        used = [p.label for p in self.used_periods() if p.label != UNDATED]
+        if not used:
+            return UNDATED if self.occurrences else ""
+        return f"{used[0]}–{used[-1]}" if len(used) > 1 else used[0]
+
     def summary(self) -> str:
         """One line: total uses, speeches, span and the busiest periods."""
         label = f"“{self.phrase}”" + (f"（“{self.variant_of}”的变体）" if self.variant_of else "")
         if not self.occurrences:
             return f"{label}：没有出现"
+        span = self.span()
         used = [p for p in self.used_periods() if p.label != UNDATED]
-        span = (f"{used[0].label}–{used[-1].label}" if len(used) > 1 else used[0].label) if used else UNDATED
         top = sorted(used, key=lambda p: (-p.count, p.label))[:3]
         busiest = "，".join(f"{p.label}年{p.count}次" if p.label.isdigit() else f"{p.label} {p.count}次" for p in top)
         return (f"{label}：{span}，{self.speeches}篇讲话共{self.total}次"

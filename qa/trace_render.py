@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 
 from rich.console import Console
 from rich.table import Table
@@ -14,7 +13,6 @@ from qa.trace import UNDATED, Occurrence, Period, PhraseTrace, Trace
 
 #: Widest bar (cells) of a column; narrower when several phrases share the terminal.
 BAR_WIDTH = 30
-_WS = re.compile(r"\s")
 
 
 def bar(count: int, most: int, width: int) -> str:
@@ -47,9 +45,7 @@ def _heading(t: PhraseTrace) -> Text:
         text.append(f"variant of “{t.variant_of}”{sim}  ", style="magenta")
     if not t.occurrences:
         return text.append("never used", style="yellow")
-    used = [p.label for p in t.used_periods() if p.label != UNDATED]
-    span = f"{used[0]}–{used[-1]}" if len(used) > 1 else (used[0] if used else UNDATED)
-    return text.append(f"{span} · {t.total} uses in {t.speeches} speeches", style="cyan")
+    return text.append(f"{t.span()} · {t.total} uses in {t.speeches} speeches", style="cyan")
 
 
 def render_trace(console: Console, trace: Trace, *, context: bool = False) -> None:
@@ -82,8 +78,8 @@ def render_trace(console: Console, trace: Trace, *, context: bool = False) -> No
 
 def kwic_line(occ: Occurrence) -> Text:
     """``…left【matched】right…`` on one line (line breaks shown as spaces)."""
-    return Text.assemble(("…" + _WS.sub(" ", occ.left), "dim"), (_WS.sub(" ", occ.matched), "bold yellow"),
-                         (_WS.sub(" ", occ.right) + "…", "dim"))
+    left, matched, right = occ.kwic()
+    return Text.assemble(("…" + left, "dim"), (matched, "bold yellow"), (right + "…", "dim"))
 
 
 def render_kwic(console: Console, t: PhraseTrace) -> None:

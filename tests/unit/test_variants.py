@@ -26,10 +26,11 @@ def test_word_runs_stop_at_punctuation() -> None:
 def test_candidates_are_close_wordings_not_longer_or_shorter_phrases() -> None:
     words = [["全面", "建设", "小康社会", "，", "全面", "建成", "小康社会", "目标"], ["建成", "小康社会"],
              ["全面", "小康"]]
-    found = candidates("全面建成小康社会", {"全面", "建成", "小康社会"}, words)
+    found = candidates("全面建成小康社会", ["全面", "建成", "小康社会"], words)
     assert "全面建设小康社会" in found
     assert "建成小康社会" not in found and "全面建成小康社会目标" not in found  # contained / containing
     assert all(edit_distance(c, "全面建成小康社会", 2) <= 2 for c in found)
+    assert "全面小康" not in candidates("全面小康社会", ["全面", "小康社会"], [["全面", "小康", "的"]])
 
 
 class _Exact(FakeEncoder):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList
@@ -11,17 +9,15 @@ from textual.widgets.option_list import Option
 
 from qa.trace import UNDATED, Occurrence, PhraseTrace
 
-_WS = re.compile(r"\s")
-
 
 def occurrence_content(occ: Occurrence, tagged: bool) -> Content:
     """``date  …left【phrase】right…`` (tagged with the phrase when several are listed) and the
     citation on a second line."""
+    left, matched, right = occ.kwic()
     head = Content.assemble((f"{occ.date or UNDATED:<10} ", "bold $accent"),
                             (f"[{occ.phrase}] " if tagged else "", "$text-secondary"),
-                            Content.styled("…" + _WS.sub(" ", occ.left), "$text-muted"),
-                            Content.styled(_WS.sub(" ", occ.matched), "bold $text-warning"),
-                            Content.styled(_WS.sub(" ", occ.right) + "…", "$text-muted"))
+                            Content.styled("…" + left, "$text-muted"), Content.styled(matched, "bold $text-warning"),
+                            Content.styled(right + "…", "$text-muted"))
     return Content("\n").join([head, Content.styled("           " + occ.citation(), "italic $text-muted")])
 
 

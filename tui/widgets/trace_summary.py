@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-from qa.trace import UNDATED, PhraseTrace, Trace
+from qa.trace import PhraseTrace, Trace
 from tui.widgets.trace_chart import LEGEND_STYLES
 
 
@@ -15,12 +15,10 @@ def phrase_lines(t: PhraseTrace, style: str) -> list[Content]:
     if t.variant_of:
         sim = f", cos {t.similarity:.2f}" if t.similarity is not None else ""
         head.append(Content.styled(f"  variant of “{t.variant_of}”{sim}", "italic $text-secondary"))
-    used = [p.label for p in t.used_periods() if p.label != UNDATED]
     if not t.occurrences:
         head.append(Content.styled("  never used", "$text-warning"))
         return [Content.assemble(*head)]
-    span = f"{used[0]}–{used[-1]}" if len(used) > 1 else (used[0] if used else UNDATED)
-    head.append(Content.styled(f"  {span} · {t.total} uses in {t.speeches} speeches", "$text-muted"))
+    head.append(Content.styled(f"  {t.span()} · {t.total} uses in {t.speeches} speeches", "$text-muted"))
     lines = [Content.assemble(*head)]
     if t.first is not None:
         lines.append(Content.styled(f"   first  {t.first.citation()}", "$text-muted"))
