@@ -165,7 +165,8 @@ class PhraseMatches:
     """Every occurrence of a phrase in the speeches the filters allow, in speech then text order.
 
     ``speech_dates`` holds the date of *every* allowed speech (None when undated), with or
-    without the phrase: a timeline needs the years a phrase is absent from, too.
+    without the phrase, in no particular order: a timeline needs the years a phrase is absent
+    from, too.
     """
 
     occurrences: tuple[PhraseOccurrence, ...]

@@ -240,7 +240,7 @@ class LocalStore:
 
         allowed = self.filter_ids(filters)
         found = phrases.find(self._query, phrases.fold_phrase(phrase), allowed)
-        dates = self._query("SELECT id, date FROM speeches ORDER BY id")
+        dates = self._query(phrases.SPEECH_DATES)
         if allowed is not None:
             with self._lock:
                 if self._filter_rows is None:
