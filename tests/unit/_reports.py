@@ -1,4 +1,4 @@
-"""The reports corpus for trace tests: a few reports in tests/data/reports, all 88 from ../shared.
+"""The reports corpus for trace tests: a few reports in tests/data_reports, all 88 from ../shared.
 
 Indexes are built with the real reader, chunker and store but a cheap stand-in encoder: the
 phrase index does not depend on vectors, and the real model would take minutes per build.
@@ -21,7 +21,7 @@ from index.normalize import normalize_same_length
 from index.reader import parse_document
 from index.stores.local import LocalStore
 
-SUBSET = Path(__file__).resolve().parents[1] / "data" / "reports"
+SUBSET = Path(__file__).resolve().parents[1] / "data_reports"  # apart from tests/data: tests index that folder whole
 FULL = Path(os.environ.get("QA_TEST_REPORTS_DIR") or Path(__file__).resolve().parents[2].parent / "shared" / "corpus_reports")
 DIM = 8
 

@@ -1,4 +1,4 @@
-"""``qa trace`` over real reports (tests/data/reports: 1954, 1978, 1988, 2023, 2024 and more):
+"""``qa trace`` over real reports (tests/data_reports: 1954, 1978, 1988, 2023, 2024 and more):
 first use, years, scripts, line breaks, counts against a brute force, grouping and output."""
 
 from __future__ import annotations
