@@ -151,3 +151,26 @@ class DocumentRecord:
     def chunks(self) -> list[ChunkRecord]:
         """Every chunk of every speech, in the order of ``vectors``."""
         return [chunk for speech in self.speeches for chunk in speech.chunks]
+
+
+@dataclass(frozen=True)
+class PhraseOccurrence:
+    """One place a phrase occurs: offsets into the cleaned speech text, and the chunk that cites it."""
+
+    chunk_id: int
+    speech_id: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class PhraseMatches:
+    """Every occurrence of a phrase in the speeches the filters allow, in speech then text order.
+
+    ``speech_dates`` holds the date of *every* allowed speech (None when undated), with or
+    without the phrase, in no particular order: a timeline needs the years a phrase is absent
+    from, too.
+    """
+
+    occurrences: tuple[PhraseOccurrence, ...]
+    speech_dates: tuple[str | None, ...]

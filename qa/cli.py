@@ -9,13 +9,33 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from index.filesize import check_size
 from index.plan import Approval, UnconfirmedRemovalError
+from qa.cli_common import (
+    ConfigOpt,
+    DocOpt,
+    DryRunOpt,
+    IndexOpt,
+    JsonOpt,
+    ModelOpt,
+    PathsArg,
+    QueriesOpt,
+    SectionOpt,
+    SinceOpt,
+    StoreOpt,
+    TopKOpt,
+    UntilOpt,
+    YesOpt,
+    engine_for,
+    err,
+    fail,
+    out,
+)
 from qa.cli_support import Command, Group, approve_removal, plain_when_piped
+from qa.cli_trace import trace
 from qa.engine import QAEngine
-from qa.errors import FolderMissingError, QAError, with_advice
+from qa.errors import FolderMissingError, QAError
 from qa.factory import make_engine
 from qa.limits import cut_question
 from qa.types import Filters
@@ -24,38 +44,7 @@ app = typer.Typer(help="Ask questions of a collection of Chinese speeches, offli
                   no_args_is_help=False, add_completion=False, cls=Group)
 index_app = typer.Typer(help="Build and maintain the index.", no_args_is_help=True, cls=Group)
 app.add_typer(index_app, name="index")
-
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
-
-IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder (default: the data dir; env QA_INDEX).")]
-ModelOpt = Annotated[str | None, typer.Option("--model", help="Embedding model name or local path (env QA_MODEL).")]
-ConfigOpt = Annotated[Path | None, typer.Option("--config", help="TOML settings file (env QA_CONFIG).")]
-StoreOpt = Annotated[str | None, typer.Option(
-    "--store", help="Where the index lives: milvus://HOST:PORT/COLLECTION, milvus-lite:///DIR, or empty for the "
-                    "local index folder (default; env QA_STORE).")]
-TopKOpt = Annotated[int | None, typer.Option("--top-k", "-k", min=1, max=100, help="How many passages to return.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (JSONL with --queries).")]
-QueriesOpt = Annotated[Path | None, typer.Option("--queries", help="File of questions: one per line, or JSONL with a 'q' field.")]
-DocOpt = Annotated[str | None, typer.Option("--doc", help="Only speeches whose title or file name contains this.")]
-SinceOpt = Annotated[str | None, typer.Option("--since", help="Only speeches dated on/after this (YYYY[-MM[-DD]]).")]
-UntilOpt = Annotated[str | None, typer.Option("--until", help="Only speeches dated on/before this (YYYY[-MM[-DD]]).")]
-SectionOpt = Annotated[str | None, typer.Option("--section", help="Only passages whose section path contains this.")]
-PathsArg = Annotated[list[Path], typer.Argument(help="Files or folders of speeches.")]
-DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print what would change; change nothing, load no model.")]
-YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Remove more than half of the index without asking.")]
-
-
-def _engine(index: Path | None, model: str | None, config: Path | None, store: str | None) -> QAEngine:
-    return make_engine(config, index_dir=index, model=model, store=store)
-
-
-def _fail(exc: QAError) -> typer.Exit:
-    from rich.text import Text
-
-    err.print(Text.assemble(("error: ", "red"), with_advice(exc)))
-    return typer.Exit(1)
-
+app.command(cls=Command)(trace)
 
 def _read_queries(path: Path) -> list[str]:
     """Questions from a plain list (one per line) or JSONL with a ``q`` field."""
@@ -110,10 +99,10 @@ def ask(question: Annotated[str | None, typer.Argument(help="The question.")] = 
         store: StoreOpt = None) -> None:
     """Answer a question: the answer sentences with \\[n] citations, then the cited passages."""
     try:
-        _answer_many(_engine(index, model, config, store), question, queries, json_out, top_k,
+        _answer_many(engine_for(index, model, config, store), question, queries, json_out, top_k,
                      Filters(doc, since, until, section), hits_only=False)
     except QAError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
 
 
 @app.command(cls=Command)
@@ -124,10 +113,10 @@ def search(question: Annotated[str | None, typer.Argument(help="The question or 
            store: StoreOpt = None) -> None:
     """Ranked passages only."""
     try:
-        _answer_many(_engine(index, model, config, store), question, queries, json_out, top_k,
+        _answer_many(engine_for(index, model, config, store), question, queries, json_out, top_k,
                      Filters(doc, since, until, section), hits_only=True)
     except QAError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
 
 
 @app.command(cls=Command)
@@ -135,9 +124,9 @@ def chat(*, index: IndexOpt = None, model: ModelOpt = None, config: ConfigOpt = 
          store: StoreOpt = None) -> None:
     """Open the chat app."""
     try:
-        engine = _engine(index, model, config, store)
+        engine = engine_for(index, model, config, store)
     except QAError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     from tui.app import run  # imported lazily: `qa ask` must not pay for Textual
 
     run(engine, engine.settings)
@@ -179,7 +168,7 @@ def _index_job(kind: str, paths: list[Path], job: _Job) -> None:
     from qa.render import render_plan
 
     try:
-        engine = _engine(job.index, job.model, job.config, job.store)
+        engine = engine_for(job.index, job.model, job.config, job.store)
         if job.dry_run:
             render_plan(out, engine.plan(kind, paths))
             return
@@ -188,7 +177,7 @@ def _index_job(kind: str, paths: list[Path], job: _Job) -> None:
         except UnconfirmedRemovalError as exc:
             _run_job(engine, kind, paths, approve_removal(exc, err, job.yes), job.json_out)
     except QAError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
 
 
 @index_app.command(cls=Command)
@@ -218,7 +207,7 @@ def sync(folder: Annotated[str, typer.Argument(help="Folder to mirror.", metavar
          model: ModelOpt = None, config: ConfigOpt = None, store: StoreOpt = None) -> None:
     """Add and remove so that the index matches FOLDER (asks before removing more than half of it)."""
     if not folder.strip():  # `qa index sync "$DIR"` with DIR unset: as a Path, "" would be the current folder
-        raise _fail(FolderMissingError("the folder name is empty (an unset variable?); nothing was changed"))
+        raise fail(FolderMissingError("the folder name is empty (an unset variable?); nothing was changed"))
     _index_job("sync", [Path(folder)], _Job(index, model, config, store, json_out, dry_run, yes))
 
 
@@ -231,9 +220,9 @@ def status(*, json_out: JsonOpt = False, index: IndexOpt = None, model: ModelOpt
     from qa.render import print_json, render_status
 
     try:
-        state = _engine(index, model, config, store).status()
+        state = engine_for(index, model, config, store).status()
     except QAError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     if json_out:
         print_json(out, asdict(state))
     else:
@@ -259,7 +248,7 @@ def copy(to: Annotated[str, typer.Option("--to", help="Store to copy into: milvu
             raise QAError("--to: give the store to copy into (milvus://HOST:PORT/COLLECTION or milvus-lite:///DIR)")
         report = copy_index(source.index_config, target.index_config, add=add_to)
     except QAError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     out.print(f"copied {report.documents} documents ({report.chunks} passages) from {report.source} to "
               f"{report.target} in {report.seconds:.1f} s")
 
@@ -279,7 +268,7 @@ def inspect(file: Annotated[Path, typer.Argument(help="A speech file.")], *, jso
         doc = chunk_document(parse_document(file), chunk_size=settings.chunk_size,
                              chunk_overlap=settings.chunk_overlap)
     except QAError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     if json_out:
         print_json(out, document_to_json(doc))
     else:
@@ -306,7 +295,7 @@ def demo(*, question: Annotated[str, typer.Option(help="The sample question.")] 
         out.print(f"[bold]Q:[/] {question}")
         render_answer(out, engine.ask(question))
     except QAError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     if chat_after and sys.stdin.isatty() and sys.stdout.isatty():
         from tui.app import run
 

@@ -28,6 +28,7 @@ from qa.types import Answer, Filters, Hit, IndexReport, IndexStatus, SpeechText
 
 if TYPE_CHECKING:
     from index.indexer import EncoderFactory, Indexer
+    from qa.trace import GroupBy, Trace
 
 #: Retrievals redone when a write commits during one; a third commit within one question is
 #: beyond any real use (a write takes seconds, a retrieval tens of milliseconds).
@@ -47,6 +48,9 @@ class Engine(Protocol):
             previous: str | None = None) -> Answer: ...
 
     def speech_text(self, chunk_id: int) -> SpeechText: ...
+
+    def trace(self, phrases: Sequence[str], *, filters: Filters | None = None, by: GroupBy = "year",
+              context: int = 0, similar: bool = False) -> Trace: ...
 
     def build(self, paths: Sequence[Path], *, progress: Progress | None = None) -> IndexReport: ...
 
@@ -143,6 +147,9 @@ class QAEngine:
 
         started = time.perf_counter()
         question, notice = cut_question(question)
+        traced = self._trace_answer(question, filters)
+        if traced is not None:
+            return replace(traced, notice=notice, seconds=time.perf_counter() - started)
         # folded to simplified first: jieba's part-of-speech tags (which find the topic) know
         # simplified words, so a traditional-script follow-up resolves like a simplified one
         resolved = resolve_followup(to_simplified(question), to_simplified(previous)) if previous else None
@@ -151,6 +158,30 @@ class QAEngine:
         if resolved:
             answer = replace(answer, resolved_question=resolved)
         return replace(answer, notice=notice, seconds=time.perf_counter() - started)
+
+    def _trace_answer(self, question: str, filters: Filters | None) -> Answer | None:
+        """A first-use or change-of-wording question answered from the trace (None: not one, or
+        the phrase is never used)."""
+        from qa.trace_question import parse_trace_question, trace_answer
+
+        asked = parse_trace_question(question)
+        if asked is None:
+            return None
+        trace = self.trace([asked.phrase], filters=filters, similar=asked.kind == "change")
+        return trace_answer(question.strip(), asked, trace, self._open_store().speech_text)
+
+    # ----------------------------------------------------------------- tracing
+    def trace(self, phrases: Sequence[str], *, filters: Filters | None = None, by: GroupBy = "year",
+              context: int = 0, similar: bool = False) -> Trace:
+        """Every use of each phrase over time; ``similar`` adds each phrase's variants (qa.variants)."""
+        from qa.tracing import run_trace
+
+        store = self._open_store()
+        if filters is not None and not filters.is_empty() and store.matching_count(filters) == 0:
+            raise FilterError(f"no passage matches the filters ({filters.describe()}); "
+                              "`qa index status` lists the speeches")
+        encoder = (lambda: self._query_encoder(store)) if similar else None
+        return run_trace(store, phrases, filters=filters, by=by, context=context, encoder=encoder)
 
     # ----------------------------------------------------------------- index
     def status(self) -> IndexStatus:

@@ -45,6 +45,8 @@ def answer_markdown(answer: Answer, *, level: int = 2) -> str:
     parts = [f"{hashes} {answer.question.strip()}"]
     if answer.resolved_question and answer.resolved_question != answer.question:
         parts.append(f"_Answered as: {answer.resolved_question}_")
+    if answer.summary:
+        parts.append(answer.summary)
     parts.append(answer_body_markdown(answer))
     if answer.hits:
         label = "Sources" if answer.supported else "Related passages"

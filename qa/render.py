@@ -46,6 +46,8 @@ def render_answer(console: Console, answer: Answer) -> None:
         console.print(Text(answer.notice, style="yellow"))
     if answer.resolved_question and answer.resolved_question != answer.question:
         console.print(Text(f"（按“{answer.resolved_question}”回答）", style="dim"))
+    if answer.summary:  # a trace question: first use and counts
+        console.print(Text(answer.summary, style="cyan"))
     if answer.supported and answer.sentences:
         line = Text()
         for sent in answer.sentences:

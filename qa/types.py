@@ -101,12 +101,15 @@ class Answer:
     seconds: float = 0.0
     #: Said to the user with the answer (a question cut to qa.limits.MAX_QUESTION_CHARS).
     notice: str | None = None
+    #: A line above the sentences (a trace question: first use and counts, qa/trace_question.py).
+    summary: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "question": self.question,
             "resolved_question": self.resolved_question,
             "supported": self.supported,
+            "summary": self.summary,
             "answer": [asdict(s) for s in self.sentences],
             "hits": [h.to_dict() for h in self.hits],
             "seconds": round(self.seconds, 4),
@@ -124,6 +127,7 @@ class Answer:
             resolved_question=data.get("resolved_question"),
             seconds=float(data.get("seconds", 0.0)),
             notice=data.get("notice"),
+            summary=data.get("summary"),
         )
 
 

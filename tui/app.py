@@ -21,15 +21,12 @@ from qa.chats import ChatStore
 from qa.engine import Engine
 from qa.errors import (
     IndexCorruptError,
-    IndexEmptyError,
-    IndexMissingError,
-    ModelMismatchError,
     QAError,
     UnconfirmedRemovalError,
 )
 from qa.export import answer_markdown, conversation_markdown, default_export_path, write_markdown
 from qa.settings import Settings
-from qa.types import Answer, Approval, IndexReport, count
+from qa.types import Answer, Approval, count
 from tui.conversation import ChatState
 from tui.messages import AnswerReady, AskFailed, EngineReady, IndexFinished, IndexProgress
 from tui.screens.chat import ChatScreen
@@ -38,12 +35,16 @@ from tui.screens.conversations import ConversationsScreen
 from tui.screens.help import HelpScreen, KeyGroup, binding_rows
 from tui.screens.prompt import PromptScreen
 from tui.screens.reader import ReaderScreen
+from tui.screens.trace import TraceScreen
+from tui.texts import report_text, user_message
 from tui.widgets.chat_input import ChatInput
 from tui.widgets.citation_card import CitationCard
 from tui.widgets.index_progress import IndexProgressPanel
 from tui.widgets.index_status import IndexStatusBar
 
 LOADING = "loading model…"
+#: Typed in the question box, opens the trace view of the phrases after it.
+TRACE_COMMAND = "/trace"
 
 
 class QAApp(App[None]):
@@ -113,6 +114,10 @@ class QAApp(App[None]):
 
     # ------------------------------------------------------------- questions
     def on_chat_input_submitted(self, message: ChatInput.Submitted) -> None:
+        command, _, rest = message.text.partition(" ")
+        if command == TRACE_COMMAND:
+            self._open_trace(rest)
+            return
         turn = self.state.submit(message.text)
         self.chat.add_turn(turn, message.text, "searching…" if self.state.ready else LOADING)
         self._next_question()
@@ -164,6 +169,18 @@ class QAApp(App[None]):
         self.push_screen(ReaderScreen(self.engine, answer.hits, message.index,
                                       answer.resolved_question or answer.question))
 
+    # --------------------------------------------------------------- tracing
+    def action_trace(self) -> None:
+        self.push_screen(PromptScreen("Trace phrases (several: separated by spaces):", ""), self._open_trace)
+
+    def _open_trace(self, phrases: str | None) -> None:
+        """Open the trace view of the space-separated ``phrases`` (``/trace 新质生产力``)."""
+        words = (phrases or "").split()
+        if not words:
+            self.notify(f"Type {TRACE_COMMAND} and a phrase, e.g. {TRACE_COMMAND} 新质生产力", severity="warning")
+            return
+        self.push_screen(TraceScreen(self.engine, words))
+
     # ---------------------------------------------------- copy, export, help
     def action_copy_answer(self) -> None:
         answer = self.chat.latest_answer()
@@ -201,6 +218,8 @@ class QAApp(App[None]):
             ("Question box", [("enter", "Send the question")] + binding_rows(ChatInput.BINDINGS)
              + [("up / down", "Earlier / later questions (on the first / last line)")]),
             ("Citation card", binding_rows(CitationCard.BINDINGS)),
+            ("Trace view (/trace PHRASE)", [("enter", "Open the use in the reader")]
+             + binding_rows(TraceScreen.BINDINGS)),
             ("Reader", binding_rows(ReaderScreen.BINDINGS)
              + [("up / down / pgup / pgdn", "Scroll the speech")]),
             ("Conversations list", [("enter", "Open")] + binding_rows(ConversationsScreen.BINDINGS)),
@@ -300,7 +319,7 @@ class QAApp(App[None]):
             self.notify(user_message(error), title="Indexing failed", severity="error", timeout=10)
             return
         self.chat.query_one(IndexStatusBar).show(message.status)
-        self.notify(_report_text(message.report), title="Index updated")
+        self.notify(report_text(message.report), title="Index updated")
         if self.warm_failed:
             self._warm_up()
 
@@ -337,6 +356,8 @@ class QAApp(App[None]):
         yield from super().get_system_commands(screen)
         yield SystemCommand("Sync index", "Add/update/remove speeches from a folder (F5)", self.action_sync_index)
         yield SystemCommand("Rebuild index", "Build the index from scratch from a folder", self.action_rebuild_index)
+        yield SystemCommand("Trace a phrase", f"How a phrase was used over the years ({TRACE_COMMAND} PHRASE)",
+                            self.action_trace)
         yield SystemCommand("Copy answer", "Copy the latest answer as Markdown (F2)", self.action_copy_answer)
         yield SystemCommand("Export conversation", "Save the conversation as Markdown (F3)", self.action_export)
         yield SystemCommand("Conversations", "Reopen or delete saved conversations (F4)", self.action_conversations)
@@ -348,29 +369,8 @@ class QAApp(App[None]):
             self.store.close()
 
 
-_CHAT_ADVICE: tuple[tuple[type[QAError], str], ...] = (
-    (IndexMissingError, "Press F5 to index a folder of speeches."),
-    (IndexEmptyError, "Press F5 to index a folder of speeches."),
-    (IndexCorruptError, "Press F5 and give the speeches' folder to rebuild it (or ctrl+p, then Rebuild index)."),
-    (ModelMismatchError, "Rebuild the index with this model: ctrl+p, then Rebuild index."),
-)
-
-
-def user_message(exc: BaseException) -> str:
-    """An error as the chat shows it: the message, then what to do in the chat (not CLI commands)."""
-    hint = next((text for kind, text in _CHAT_ADVICE if isinstance(exc, kind)), None)
-    return f"{exc}. {hint}" if hint else str(exc)
-
-
 class _NoStatus:
     doc_paths: list[str] = []
-
-
-def _report_text(report: IndexReport | None) -> str:
-    if report is None:
-        return "done"
-    return (f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
-            f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped")
 
 
 def run(engine: Engine, settings: Settings) -> None:

@@ -11,7 +11,7 @@ from typing import Protocol
 
 import numpy as np
 
-from index.types import ChunkRow, DocumentRecord, Filters, IndexStatus, Manifest, SpeechText
+from index.types import ChunkRow, DocumentRecord, Filters, IndexStatus, Manifest, PhraseMatches, SpeechText
 
 #: (chunk id, score) pairs, best first.
 Scored = list[tuple[int, float]]
@@ -66,6 +66,13 @@ class Store(Protocol):
 
     def documents(self) -> dict[str, str]:
         """Every indexed document: path → sha256 of its raw bytes."""
+        ...
+
+    def find_phrase(self, phrase: str, filters: Filters | None = None) -> PhraseMatches:
+        """Every occurrence of ``phrase`` in whole speech texts, matched after folding (NFKC,
+        traditional→simplified, lower case) with whitespace ignored on both sides; offsets
+        into the cleaned speech text, each with the chunk that cites it.
+        SpeechQAError for an empty or over-long phrase."""
         ...
 
     def matching_count(self, filters: Filters) -> int:

@@ -50,6 +50,7 @@ from index.types import (
     Filters,
     IndexStatus,
     Manifest,
+    PhraseMatches,
     SpeechRecord,
     SpeechText,
 )
@@ -249,6 +250,21 @@ class LocalStore:
                 self._allowed.pop(next(iter(self._allowed)))
             self._allowed[filters] = allowed
         return allowed
+
+    def find_phrase(self, phrase: str, filters: Filters | None = None) -> PhraseMatches:
+        from index.stores import phrases
+
+        allowed = self.filter_ids(filters)
+        found = phrases.find(self._query, phrases.fold_phrase(phrase), allowed)
+        dates = self._query(phrases.SPEECH_DATES)
+        if allowed is not None:
+            with self._lock:
+                if self._filter_rows is None:
+                    self._filter_rows = load_filter_rows(self._query)
+                chunk_rows = self._filter_rows[1]
+            kept = {sid for cid, sid, _sec in chunk_rows if cid in allowed}
+            dates = [(sid, date) for sid, date in dates if sid in kept]
+        return PhraseMatches(tuple(found), tuple(date for _sid, date in dates))
 
     def matching_count(self, filters: Filters) -> int:
         allowed = self.filter_ids(filters)

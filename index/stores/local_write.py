@@ -3,7 +3,8 @@
 Order of a write (readers never see a half state):
 
 1. ``BEGIN IMMEDIATE`` on the writer's own connection; delete replaced/removed documents
-   (chunks cascade) and insert new ones, with each chunk's BM25 tokens.
+   (chunks cascade, their phrase segments are deleted by chunk id) and insert new ones, with
+   each chunk's BM25 tokens and each speech's phrase segments (:mod:`index.stores.phrases`).
 2. Apply the same removals/additions to a *clone* of the live FAISS index; rebuild BM25 from
    the chunk tokens now in the (uncommitted) transaction; check the three agree.
 3. Write ``vectors.<g+1>.faiss`` (temp file, fsync, rename) and ``lexical.<g+1>/`` (temp dir,
@@ -33,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from index.lexical import LexicalIndex, tokenize
+from index.stores import phrases
 from index.stores.local_schema import (
     DB_FILE,
     SCHEMA,
@@ -107,11 +109,14 @@ def commit(path: Path, live: Generation, manifest: Manifest, documents: Sequence
         add_speech_meta_columns(conn)
         conn.execute("BEGIN IMMEDIATE")
         try:
+            phrases.ensure(conn)
             if not keep_base:
                 conn.execute("DELETE FROM documents")
+                phrases.clear(conn)
             gone, added_dates = _delete_documents(conn, [*remove_paths, *(d.path for d in documents)])
             if gone:
                 vectors.remove_ids(np.asarray(gone, dtype=np.int64))
+                phrases.drop(conn, gone)
             for doc in documents:
                 ids = _insert_document(conn, doc, added_dates.get(doc.path, stamp), stamp, manifest.lexical_header)
                 _add_vectors(vectors, doc, ids, manifest.dimension)
@@ -168,6 +173,7 @@ def _insert_document(conn: Any, doc: DocumentRecord, added: str, stamp: str, hea
         sid = conn.execute(f"INSERT INTO speeches (doc_id, ordinal, title, date, text, {', '.join(SPEECH_META_COLUMNS)}) "
                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            (doc_id, s_ord, speech.title, speech.date, speech.text, *speech_meta_values(speech))).lastrowid
+        first = len(chunk_ids)
         for c_ord, chunk in enumerate(speech.chunks):
             tokens = tokenize(chunk.embed_text if header else chunk.text)
             chunk_ids.append(conn.execute(
@@ -175,6 +181,8 @@ def _insert_document(conn: Any, doc: DocumentRecord, added: str, stamp: str, hea
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (sid, c_ord, json.dumps(list(chunk.section), ensure_ascii=False), chunk.text, chunk.start,
                  chunk.end, chunk.embed_text, " ".join(tokens), json.dumps(list(chunk.pages)))).lastrowid)
+        phrases.add_speech(conn, sid, speech.text, [(cid, c.start) for cid, c in
+                                                    zip(chunk_ids[first:], speech.chunks, strict=True)])
     return chunk_ids
 
 

@@ -51,6 +51,19 @@ def test_build_holds_what_the_local_index_holds(store_engine: QAEngine, real_eng
 
 
 @milvus_only
+def test_traces_match_the_local_store(store_engine: QAEngine, real_engine: QAEngine) -> None:
+    """Tracing scans speeches on Milvus (no phrase index there): the same uses, offsets and timeline."""
+    def without_ids(data: object) -> object:  # ids are the store's own (Milvus hashes them); timing varies
+        if isinstance(data, dict):
+            return {k: without_ids(v) for k, v in data.items() if k not in ("chunk_id", "speech_id", "seconds")}
+        return [without_ids(v) for v in data] if isinstance(data, list) else data
+
+    for phrases, filters in ((["党建", "意识形态工作"], None), (["统一战线"], Filters(since="2021"))):
+        mine, local = (without_ids(e.trace(phrases, filters=filters).to_dict()) for e in (store_engine, real_engine))
+        assert mine == local and "党建" not in str(filters)
+
+
+@milvus_only
 def test_answers_match_the_local_store(store_engine: QAEngine, real_engine: QAEngine, seeds: list[dict]) -> None:
     """Parity (issue 13): hit@1, hit@5 and answer accuracy within one question, top-5 overlap >= 0.9."""
     def measure(engine: QAEngine) -> tuple[list[bool], list[bool], list[bool], list[list[tuple[str, int]]]]:

@@ -17,11 +17,24 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from index.plan import check_removals
+from index.stores.phrases import fold_phrase, occurrences_in, segments
 from qa.engine import Engine
 from qa.errors import IndexCorruptError, IndexEmptyError, IndexMissingError
 from qa.followup import resolve_followup
 from qa.limits import cut_question
-from qa.types import Answer, AnswerSentence, Approval, ChangePlan, Hit, IndexReport, IndexStatus, SpeechText
+from qa.trace import GroupBy, Occurrence, PhraseTrace, Trace, chronological, periods
+from qa.trace_question import parse_trace_question, trace_answer
+from qa.types import (
+    Answer,
+    AnswerSentence,
+    Approval,
+    ChangePlan,
+    Filters,
+    Hit,
+    IndexReport,
+    IndexStatus,
+    SpeechText,
+)
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 #: Fixed titles/dates: the files' own first lines are too messy for snapshots.
@@ -107,6 +120,7 @@ class FakeEngine:
         self.missing_index = missing_index
         self.top_k = top_k
         self.asked: list[tuple[str, str | None]] = []
+        self.traced: list[tuple[tuple[str, ...], bool]] = []
         self.returned_at: float | None = None
         self.release = threading.Event()
         self.release.set()  # tests may clear() it to hold ask() until they set() it
@@ -159,6 +173,12 @@ class FakeEngine:
         self.release.wait(10)
         self._check()
         question, notice = cut_question(question)  # the real limit, as QAEngine applies it
+        history = parse_trace_question(question)  # as QAEngine does: a first-use question, from the trace
+        if history is not None:
+            traced = trace_answer(question, history, self.trace([history.phrase], similar=history.kind == "change"),
+                                  self.speech_text)
+            if traced is not None:
+                return traced
         resolved = resolve_followup(question, previous) if previous else None
         grams = _bigrams(resolved or question)
         scored = sorted(((len(_bigrams(self.texts[c.doc][c.start:c.end]) & grams), -c.chunk_id, c) for c in self.chunks),
@@ -170,6 +190,33 @@ class FakeEngine:
                         resolved_question=resolved, seconds=0.0, notice=notice)
         self.returned_at = time.perf_counter()
         return answer
+
+    def trace(self, phrases: Sequence[str], *, filters: Filters | None = None, by: GroupBy = "year",
+              context: int = 0, similar: bool = False) -> Trace:
+        """Every use in the three texts (found with the store's own folding and segments); with
+        ``similar``, each phrase's first two characters traced as its "variant"."""
+        self.traced.append((tuple(phrases), similar))
+        self._check()
+        out = []
+        for phrase in dict.fromkeys(p.strip() for p in phrases if p.strip()):
+            out.append(self._trace_one(phrase, by, context))
+            if similar:
+                out.append(self._trace_one(phrase[:2], by, context, variant_of=phrase))
+        return Trace(tuple(out), by, filters or Filters())
+
+    def _trace_one(self, phrase: str, by: GroupBy, context: int, variant_of: str | None = None) -> PhraseTrace:
+        found: list[Occurrence] = []
+        for sid, (doc, (title, date)) in enumerate(SPEECHES.items()):
+            text = self.texts[doc]
+            rows = segments(sid, text, [(c.chunk_id, c.start) for c in self.chunks if c.doc == doc])
+            for occ in occurrences_in(rows, fold_phrase(phrase), None):
+                found.append(Occurrence(phrase, occ.chunk_id, sid, str(DATA / doc), title, date,
+                                        self.chunks[occ.chunk_id].section, occ.start, occ.end,
+                                        text[occ.start:occ.end], text[max(0, occ.start - context):occ.start],
+                                        text[occ.end:occ.end + context]))
+        ordered = chronological(found)
+        return PhraseTrace(phrase, ordered, periods(ordered, [date for _t, date in SPEECHES.values()], by),
+                           variant_of, 0.95 if variant_of else None)
 
     def speech_text(self, chunk_id: int) -> SpeechText:
         chunk = self.chunks[chunk_id]

@@ -66,3 +66,13 @@ def test_sync_confirmation(snap_compare: Any, tmp_path: Path, monkeypatch: pytes
         await settle(pilot)
 
     assert snap_compare(_app(tmp_path), terminal_size=SIZE, run_before=sync_to_empty)
+
+
+def test_trace_view(snap_compare: Any, tmp_path: Path) -> None:
+    """Two phrases side by side: legend with first and last use, grouped bars per year, the uses."""
+    async def open_trace(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await ask(pilot, "/trace 高质量发展 统一战线")
+        await settle(pilot)
+
+    assert snap_compare(_app(tmp_path), terminal_size=SIZE, run_before=open_trace)

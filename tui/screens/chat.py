@@ -19,7 +19,8 @@ from tui.widgets.question_view import QuestionView
 
 WELCOME = ("Ask a question about the speeches, e.g. “怎样把意识形态工作责任制落到实处？”.\n"
            "Answers cite passages; select one (tab, then enter, or click) to read it in context. "
-           "F1 lists every key.")
+           "F1 lists every key.\n"
+           "Type /trace 新质生产力 to see how a phrase was used over the years.")
 
 
 class ChatScreen(Screen[None]):

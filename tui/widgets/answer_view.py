@@ -30,6 +30,8 @@ def _answer_widgets(answer: Answer) -> list[Static]:
     if answer.resolved_question and answer.resolved_question != answer.question:
         widgets.append(Static(Content.styled(f"↳ answered as: {answer.resolved_question}",
                                              "italic $text-muted"), classes="resolved"))
+    if answer.summary:  # a trace question: first use and counts (qa/trace_question.py)
+        widgets.append(Static(Content.styled(answer.summary, "$text-secondary"), classes="answer-text"))
     if answer.supported and answer.sentences:
         widgets.append(Static(answer_content(answer), classes="answer-text"))
     else:

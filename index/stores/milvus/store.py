@@ -19,7 +19,16 @@ from index.normalize import normalize
 from index.stores.base import Scored, Store
 from index.stores.milvus.live import LiveIndex
 from index.stores.milvus.rows import embed_key
-from index.types import ChunkRow, DocumentRecord, Filters, IndexStatus, Manifest, SpeechText
+from index.types import (
+    ChunkRow,
+    DocumentRecord,
+    Filters,
+    IndexStatus,
+    Manifest,
+    PhraseMatches,
+    PhraseOccurrence,
+    SpeechText,
+)
 
 _ROW_FIELDS = ["id", "speech_id", "doc_path", "title", "date", "section", "text", "start_at", "end_at", "embed_text",
                "title_derived", "source_name", "date_source", "pages"]
@@ -121,6 +130,37 @@ class MilvusStore(LiveIndex):
         rows = self.scan(self.docs_collection, 'kind == "document"', ["doc_path", "doc_sha", "state"])
         return {r["doc_path"]: r["doc_sha"] if r["state"] == "complete" else ""
                 for r in sorted(rows, key=lambda r: r["doc_path"])}
+
+    def find_phrase(self, phrase: str, filters: Filters | None = None) -> PhraseMatches:
+        """Every use of ``phrase`` in the speeches ``filters`` allow, matched as the local store matches.
+
+        Milvus has no substring index to lean on (its analyzer keeps words, not trigrams), so this
+        folds and scans the allowed speeches' texts here, with the local store's own functions
+        (index/stores/phrases.py): the same occurrences and offsets, at a cost linear in the
+        collection (docs/scaling.md). Tracing is a local-store strength.
+        """
+        from index.stores import phrases
+
+        folded = phrases.fold_phrase(phrase)
+        expr = self.expression(filters)
+        if self._manifest is None:
+            return PhraseMatches((), ())
+        starts: dict[int, list[tuple[int, int]]] = {}
+        dates: dict[int, str | None] = {}
+        for row in self.scan(self.chunks_collection, expr or "", ["id", "speech_id", "start_at", "date"]):
+            sid = int(row["speech_id"])
+            starts.setdefault(sid, []).append((int(row["id"]), int(row["start_at"])))
+            dates[sid] = row["date"] or None
+        pieces: dict[int, list[tuple[int, str]]] = {}
+        for row in self.scan(self.docs_collection, 'kind == "speech"', ["speech_id", "part", "text"]):
+            if int(row["speech_id"]) in starts:
+                pieces.setdefault(int(row["speech_id"]), []).append((int(row["part"]), row["text"]))
+        found: list[PhraseOccurrence] = []
+        for sid in sorted(starts):
+            text = "".join(t for _part, t in sorted(pieces.get(sid, [])))
+            rows = phrases.segments(sid, text, sorted(starts[sid], key=lambda c: c[1]))
+            found += phrases.occurrences_in(rows, folded, None)
+        return PhraseMatches(tuple(found), tuple(dates.values()))
 
     def matching_count(self, filters: Filters) -> int:
         expr = self.expression(filters)
