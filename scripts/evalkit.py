@@ -7,6 +7,7 @@ contain every gold string.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import unicodedata
@@ -17,6 +18,24 @@ from qa.engine import QAEngine
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SHARED = ROOT.parent / "shared"
+
+
+#: Questions no collection here answers: everyday topics (weather, cooking, sport, programming,
+#: travel, health, shopping, entertainment) in simplified and traditional Chinese and in English.
+#: Written once as a fixed set, before any threshold was set, and asked of every collection;
+#: split in halves like the dev sets (calibration uses the "tune" half only).
+OFF_TOPIC = (
+    "今天天气怎么样", "明天北京会下雨吗", "怎么做红烧肉？", "西红柿炒鸡蛋先放什么？", "世界杯足球赛谁是冠军？",
+    "NBA总决赛什么时候开始？", "Python 怎么读取文件？", "如何安装显卡驱动？", "推荐一部好看的电影", "周末去哪里爬山比较好？",
+    "感冒了吃什么药好得快？", "怎样减肥最有效？", "iPhone电池不耐用怎么办？", "猫为什么喜欢抓沙发？", "红酒应该怎么保存？",
+    "去日本旅游需要办什么签证？", "钢琴初学者每天练多久？", "怎样给自行车补胎？", "咖啡喝多了会失眠吗？", "哪款洗衣机最省电？",
+    "今天天氣怎麼樣？", "怎麼煮出好吃的牛肉麵？", "颱風天要準備哪些東西？", "哪裡可以買到便宜的機票？", "貓咪不吃飯怎麼辦？",
+    "how do I bake bread", "what is the capital of France?", "Who won the last football World Cup?",
+    "How do I reset my router password?", "What is a good recipe for pancakes?", "Which phone has the best camera?",
+    "How long should I boil an egg?", "Why is the sky blue?", "How can I learn to play guitar?",
+    "What time does the sun set in summer?", "Is it going to rain tomorrow?", "How do I fix a flat bicycle tire?",
+    "What are good exercises for back pain?", "How much water should a dog drink?", "Where can I watch new movies online?",
+)
 
 
 def canon(text: str) -> str:
@@ -42,6 +61,11 @@ class Query:
         return any(canon(g) in norm for g in self.gold)
 
 
+def off_topic() -> list[Query]:
+    """The fixed off-topic questions, without gold: right when refused."""
+    return [Query(q, ()) for q in OFF_TOPIC]
+
+
 def load_jsonl(path: Path) -> list[Query]:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [Query(r["q"], tuple(r["gold"]), bool(r.get("all", False))) for r in rows]
@@ -52,9 +76,14 @@ def load_seeds(shared: Path) -> tuple[list[Path], list[Query]]:
     return sorted((shared / "corpus").glob("*.txt")), load_jsonl(shared / "eval/seeds_dev.jsonl")
 
 
-def load_cmrc(shared: Path, workdir: Path, limit: int | None) -> tuple[list[Path], list[Query]]:
-    """CMRC 2018 trial: each paragraph written to ``workdir`` as a document, its questions as queries."""
-    data = json.loads((shared / "eval/cmrc2018_trial.json").read_text(encoding="utf-8"))
+def load_reports(shared: Path) -> tuple[list[Path], list[Query]]:
+    """The reports dev set over the 88 government work and party congress reports."""
+    return sorted((shared / "corpus_reports").glob("*.txt")), load_jsonl(shared / "eval/reports_dev.jsonl")
+
+
+def load_squad(source: Path, workdir: Path, limit: int | None) -> tuple[list[Path], list[Query]]:
+    """A SQuAD-format set: each paragraph written to ``workdir`` as a document, its questions as queries."""
+    data = json.loads(source.read_text(encoding="utf-8"))
     workdir.mkdir(parents=True, exist_ok=True)
     files, queries = [], []
     for art in data["data"]:
@@ -66,6 +95,25 @@ def load_cmrc(shared: Path, workdir: Path, limit: int | None) -> tuple[list[Path
             for qa in (q for q in para["qas"] if q["question"].strip()):
                 queries.append(Query(qa["question"], tuple(a["text"] for a in qa["answers"])))
     return files, queries[:limit] if limit else queries
+
+
+def load_cmrc(shared: Path, workdir: Path, limit: int | None) -> tuple[list[Path], list[Query]]:
+    """CMRC 2018 trial (simplified Chinese Wikipedia paragraphs)."""
+    return load_squad(shared / "eval/cmrc2018_trial.json", workdir, limit)
+
+
+def load_drcd(shared: Path, workdir: Path, limit: int | None) -> tuple[list[Path], list[Query]]:
+    """DRCD test (traditional Chinese, Taiwan Wikipedia paragraphs)."""
+    return load_squad(shared / "eval/drcd_test.json", workdir, limit)
+
+
+def half(question: str) -> str:
+    """"tune" or "held-out": a fixed split by a hash of the question text, the same on every run.
+
+    Tuning scripts use only the "tune" half; reports show both, so a gap between them shows
+    overfitting.
+    """
+    return "tune" if hashlib.sha256(question.encode("utf-8")).digest()[0] % 2 == 0 else "held-out"
 
 
 def hit1_and_answer(engine: QAEngine, queries: list[Query], top_k: int = 5) -> dict[str, float]:
