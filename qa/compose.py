@@ -95,9 +95,13 @@ def choose_sentences(ranked: list[Ranked], params: RankingParams = DEFAULTS) -> 
     return sorted(chosen, key=lambda c: (c.rank, c.span))
 
 
-def compose_answer(question: str, asked: str, ranked: list[Ranked], params: RankingParams = DEFAULTS) -> Answer:
-    """Answer with verbatim cited sentences, or an unsupported answer with related hits."""
-    supported = is_supported(ranked, params)
+def compose_answer(question: str, asked: str, ranked: list[Ranked], params: RankingParams = DEFAULTS,
+                   supported: bool | None = None) -> Answer:
+    """Answer with verbatim cited sentences, or an unsupported answer with related hits.
+
+    ``supported``: the refusal decision when the caller made it (qa.refusal); else the thresholds here.
+    """
+    supported = is_supported(ranked, params) if supported is None else supported
     chosen = choose_sentences(ranked, params) if supported else []
     sentences = []
     marks: dict[int, list[tuple[int, int]]] = {}

@@ -47,6 +47,19 @@ class RankingParams:
     phrase_full: float = 0.8
     #: Shortest stretch (characters) that counts as a verbatim phrase match.
     phrase_min: int = 4
+    #: A passage from a speech dated in a year the question names ("2021年…", "十八大" → 2012) gains
+    #: this much (its fused score is on 0..1, plus ``sentence_weight`` x coverage): government
+    #: work reports repeat one sentence every year with another number, and the year asked
+    #: for is what tells them apart.
+    year_weight: float = 0.3
+    #: ... and this much when the year is only written in the passage or its title.
+    year_text_weight: float = 0.1
+    # ------------------------------------------------------------------ questions
+    #: Characters of a question that are read; the rest is cut with a notice. A 5,000-character
+    #: paste took 10 s (word matching against every candidate sentence); no question needs more.
+    max_question_chars: int = 1000
+    #: Chinese words kept per English phrase when translating a question (qa/crosslingual.py).
+    translation_words: int = 3
     # ---------------------------------------------------------- near duplicates
     #: Character n-gram size and containment share above which two passages are one reprint
     #: (checked by hand on the compilation in shared/corpus, 2026-11-21).
@@ -60,6 +73,12 @@ class RankingParams:
     keep_ratio: float = 0.8
     #: Weight of the passage's own rank score when choosing sentences across passages.
     passage_weight: float = 0.3
+    # -------------------------------------------------------------- list answers
+    #: A list question is answered by the items of an enumeration under a section overlapping one
+    #: of this many top passages (qa/lists.py) ...
+    list_passages: int = 5
+    #: ... whose topic covers at least this share of the question (IDF-weighted, as sentences).
+    list_min: float = 0.5
     # ------------------------------------------------------------------ refusal
     #: Answered when the best passage's cosine >= ``dense_sure``, or >= ``dense_min`` with sentence
     #: coverage >= ``lexical_min`` (scripts/calibrate_support.py: each dev set on its own collection
@@ -68,6 +87,17 @@ class RankingParams:
     dense_sure: float = 0.88
     dense_min: float = 0.83
     lexical_min: float = 0.45
+    #: The model the cosine thresholds were measured with; under any other the fallback rule
+    #: (words found only) decides, see qa/refusal.py.
+    calibrated_model: str = "intfloat/multilingual-e5-small"
+    #: English questions, embedded as their Chinese keywords (another cosine scale): thresholds of
+    #: their own, and the share of content words that must find a word in the collection.
+    en_dense_sure: float = 0.95
+    en_dense_min: float = 0.85
+    en_lexical_min: float = 0.3
+    en_share_min: float = 0.5
+    #: Any model but ``calibrated_model``: sentence coverage of the question's words alone.
+    fallback_lexical_min: float = 0.5
 
 
 DEFAULTS = RankingParams()

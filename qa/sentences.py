@@ -28,6 +28,9 @@ _QUESTION_NOISE = frozenset({
     "什么", "怎么", "怎样", "如何", "哪些", "哪个", "哪里", "为什么", "为何", "是否", "有没有", "多少", "几个",
     "吗", "呢", "吧", "呀", "的", "了", "是", "有", "在", "要", "把", "和", "与", "及", "对",
     "我们", "你们", "他们", "应该", "应当", "需要", "能够", "可以", "请问", "一下",
+    # single-character prepositions and adverbs: grammar, not topic
+    "从", "向", "给", "被", "让", "由", "以", "于", "跟", "往", "将", "就", "都", "也", "还", "又", "会", "该",
+    "所", "着", "过", "得", "地", "哪", "几", "谁",
 })
 
 
@@ -95,21 +98,26 @@ class SentenceScorer:
     """
 
     def __init__(self, question: str, sentences: Sequence[str], contexts: Sequence[str] | None = None,
-                 cut: Cut | None = None, params: RankingParams = DEFAULTS) -> None:
-        self.terms = query_terms(question, cut)
+                 cut: Cut | None = None, params: RankingParams = DEFAULTS,
+                 synonyms: Sequence[Sequence[str]] = ()) -> None:
+        # ``synonyms``: the question's terms as groups of alternatives (a translated English
+        # phrase), a group counting as found when any of its words is; it replaces the cut words
+        groups = [tuple(g) for g in synonyms if g] or [(t,) for t in query_terms(question, cut)]
+        self.terms = [g[0] for g in groups]
         self._present: list[dict[str, float]] = []
         self._phrase: list[float] = []
-        core = _core(question)
+        core = "" if synonyms else _core(question)
         df: Counter[str] = Counter()
         for i, sent in enumerate(sentences):
             norm = normalize_same_length(sent)
-            share = phrase_share(core, norm, params.phrase_min)
+            share = phrase_share(core, norm, params.phrase_min) if core else 0.0
             self._phrase.append(share if share >= params.phrase_full else 0.0)
             context = normalize(contexts[i]) if contexts else ""
-            present = {t: 1.0 if t in norm else params.context_weight
-                       for t in self.terms if t in norm or t in context}
+            present = {g[0]: 1.0 if any(w in norm for w in g) else params.context_weight
+                       for g in groups if any(w in norm or w in context for w in g)}
             self._present.append(present)
             df.update(t for t, w in present.items() if w == 1.0)
+        self.words = [w for g in groups for w in g]  # every word matched, for highlighting
         seen = {t for present in self._present for t in present}
         # A Latin-script word no candidate contains says nothing about the topic of a Chinese
         # collection (an English question, or English around a Chinese term): leave it to the

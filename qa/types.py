@@ -88,6 +88,11 @@ class Answer:
     #: The question actually searched (a follow-up resolved with the previous topic).
     resolved_question: str | None = None
     seconds: float = 0.0
+    #: Said with the answer, e.g. that an over-long question was cut (qa/query.py).
+    notice: str | None = None
+    #: Which refusal rule decided ``supported``: "calibrated" (thresholds measured with this model)
+    #: or "fallback" (another model: words found only); see qa/refusal.py.
+    refusal_rule: str = "calibrated"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -97,6 +102,8 @@ class Answer:
             "answer": [asdict(s) for s in self.sentences],
             "hits": [h.to_dict() for h in self.hits],
             "seconds": round(self.seconds, 4),
+            "notice": self.notice,
+            "refusal_rule": self.refusal_rule,
         }
 
     @classmethod
@@ -109,6 +116,8 @@ class Answer:
             supported=bool(data.get("supported", True)),
             resolved_question=data.get("resolved_question"),
             seconds=float(data.get("seconds", 0.0)),
+            notice=data.get("notice"),
+            refusal_rule=str(data.get("refusal_rule", "calibrated")),
         )
 
 

@@ -76,8 +76,8 @@ def open_engine(workdir: Path, name: str, files: list[Path], params: RankingPara
 def print_table(name: str, groups: dict[str, dict[str, Any]]) -> None:
     print(f"\n== {name} ==")
     print(f"{'group':<26}" + "".join(f"{c:>13}" for c in COLUMNS))
-    order = ["all", "tune", "held-out", "lists(all-rule)", "lists(all-rule)/held-out"]
-    order += sorted(g for g in groups if g.startswith("type:") and "/" not in g)
+    order = ["all", "tune", "held-out", "lists(all-rule)", "lists(all-rule)@held-out"]
+    order += sorted(g for g in groups if g.startswith("type:") and "@" not in g)
     for g in order:
         if g in groups:
             print(f"{g:<26}" + "".join(f"{groups[g][c]:>13}" for c in COLUMNS))

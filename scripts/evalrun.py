@@ -91,15 +91,16 @@ def metrics(records: Sequence[Record]) -> dict[str, Any]:
 
 
 def grouped(records: Sequence[Record]) -> dict[str, dict[str, Any]]:
-    """Figures for all, each half, each type (and each type in each half), and the "all"-rule lists."""
+    """Figures for all, each half, each type, each type in each half (``type:list@held-out``), and
+    the "all"-rule lists."""
     groups: dict[str, list[Record]] = {"all": list(records)}
     for r in records:
         groups.setdefault(r.half, []).append(r)
         groups.setdefault(f"type:{r.qtype}", []).append(r)
-        groups.setdefault(f"type:{r.qtype}/{r.half}", []).append(r)
+        groups.setdefault(f"type:{r.qtype}@{r.half}", []).append(r)
         if r.all_rule:
             groups.setdefault("lists(all-rule)", []).append(r)
-            groups.setdefault(f"lists(all-rule)/{r.half}", []).append(r)
+            groups.setdefault(f"lists(all-rule)@{r.half}", []).append(r)
     return {name: metrics(rs) for name, rs in groups.items()}
 
 

@@ -1,0 +1,69 @@
+"""Whether the collection answers a question at all: calibrated thresholds, tied to their model.
+
+The evidence is the best cosine among the passages answers are drawn from, the best sentence
+coverage of the question's words there, and for an English question the share of its content
+words that found a Chinese word in the collection (qa.crosslingual).
+
+* **Calibrated** (the index's model is the one the thresholds were measured with,
+  ``params.calibrated_model``): answered when the cosine is very high, or high with enough words
+  found (``dense_sure`` / ``dense_min`` + ``lexical_min``). An English question is embedded as its
+  Chinese keywords, whose cosines sit on another scale, so it has thresholds of its own
+  (``en_*``). All are set by scripts/calibrate_support.py on the tuning halves.
+* **Fallback** (any other model): cosines of another model mean nothing against these numbers,
+  so the rule uses only what does not depend on them: the words found (``fallback_lexical_min``,
+  and for English ``en_share_min``).
+
+Which rule decided is part of every answer (``Answer.refusal_rule``), in JSON and on screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qa.params import DEFAULTS, RankingParams
+from qa.query import QueryPlan
+from qa.ranking import Ranked
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the decision reads."""
+
+    dense: float  # best cosine among the answer passages
+    lexical: float  # best sentence coverage of the question's words there
+    share: float  # English: content words translated into words the collection uses (1.0 otherwise)
+    english: bool
+
+
+def gather(ranked: list[Ranked], plan: QueryPlan | None = None, params: RankingParams = DEFAULTS) -> Evidence:
+    """The evidence of the top ``params.answer_passages`` passages."""
+    top = ranked[: params.answer_passages]
+    english = bool(plan and plan.intent.english)
+    share = plan.translation.share if plan and plan.translation else (0.0 if english else 1.0)
+    if not top:
+        return Evidence(0.0, 0.0, share, english)
+    return Evidence(max(r.dense for r in top), max(max(r.sentence_scores, default=0.0) for r in top), share, english)
+
+
+def rule_for(model: str | None, params: RankingParams = DEFAULTS) -> str:
+    """"calibrated" when ``model`` is the one the thresholds were measured with, else "fallback"."""
+    return "calibrated" if model is None or model.strip() == params.calibrated_model else "fallback"
+
+
+def decide(ev: Evidence, rule: str, params: RankingParams = DEFAULTS) -> bool:
+    """Whether the evidence supports an answer under ``rule``."""
+    if rule == "fallback":
+        if ev.english:
+            return ev.share >= params.en_share_min and ev.lexical >= params.fallback_lexical_min
+        return ev.lexical >= params.fallback_lexical_min
+    if ev.english:
+        return ev.share >= params.en_share_min and (
+            ev.dense >= params.en_dense_sure or (ev.dense >= params.en_dense_min and ev.lexical >= params.en_lexical_min))
+    return ev.dense >= params.dense_sure or (ev.dense >= params.dense_min and ev.lexical >= params.lexical_min)
+
+
+def describe(rule: str, model: str | None, params: RankingParams = DEFAULTS) -> str:
+    """The rule as users read it, e.g. in the CLI's last line."""
+    if rule == "calibrated":
+        return f"calibrated for {params.calibrated_model}"
+    return f"fallback (words found only): thresholds are calibrated for {params.calibrated_model}, not {model}"
