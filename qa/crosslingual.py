@@ -38,12 +38,12 @@ _PLACEHOLDER = re.compile(r"\b(?:sb|sth|one's|oneself|someone|something|sb's)\b"
 _WORD = re.compile(r"[a-z][a-z']*")
 _ARTICLE = ("to ", "a ", "an ", "the ")
 #: English function words and question words: they carry no topic.
-STOPWORDS = frozenset("""a an the of to in on for and or is are was were be been being do does did done what which who
+STOPWORDS = frozenset(str.split("""a an the of to in on for and or is are was were be been being do does did done what which who
 whom whose why how when where should would could can will shall may might must this that these those it its by with as
 at from about into than then so such not no yes i you he she we they their our your his her me us them there here has
 have had up down out over under more most very also just only any some all each every other another between during
 before after while because if described describe call called calls say says said speech speeches mention mentioned
-according one ones make made get got give given take taken put""".split())
+according one ones make made get got give given take taken put"""))
 _SUFFIXES = (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""), ("ical", "ic"),
              ("ical", "y"), ("al", ""), ("ly", ""), ("ment", ""), ("ity", ""), ("ist", "ism"), ("ive", "ion"))
 

@@ -73,6 +73,8 @@ class RankingParams:
     keep_ratio: float = 0.8
     #: Weight of the passage's own rank score when choosing sentences across passages.
     passage_weight: float = 0.3
+    #: A fact question's candidate sentence holding a number gains this much (qa/compose.py).
+    number_weight: float = 0.2
     # -------------------------------------------------------------- list answers
     #: A list question is answered by the items of an enumeration under a section overlapping one
     #: of this many top passages (qa/lists.py) ...

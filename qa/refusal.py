@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from qa.params import DEFAULTS, RankingParams
 from qa.query import QueryPlan
 from qa.ranking import Ranked
@@ -52,14 +54,19 @@ def rule_for(model: str | None, params: RankingParams = DEFAULTS) -> str:
 
 def decide(ev: Evidence, rule: str, params: RankingParams = DEFAULTS) -> bool:
     """Whether the evidence supports an answer under ``rule``."""
+    return bool(decide_many(np.array([ev.dense]), np.array([ev.lexical]), np.array([ev.share]),
+                            np.array([ev.english]), rule, params)[0])
+
+
+def decide_many(dense: np.ndarray, lexical: np.ndarray, share: np.ndarray, english: np.ndarray, rule: str,
+                params: RankingParams = DEFAULTS) -> np.ndarray:
+    """:func:`decide` over arrays of evidence at once (what calibration grid-searches)."""
     if rule == "fallback":
-        if ev.english:
-            return ev.share >= params.en_share_min and ev.lexical >= params.fallback_lexical_min
-        return ev.lexical >= params.fallback_lexical_min
-    if ev.english:
-        return ev.share >= params.en_share_min and (
-            ev.dense >= params.en_dense_sure or (ev.dense >= params.en_dense_min and ev.lexical >= params.en_lexical_min))
-    return ev.dense >= params.dense_sure or (ev.dense >= params.dense_min and ev.lexical >= params.lexical_min)
+        return (lexical >= params.fallback_lexical_min) & (~english | (share >= params.en_share_min))
+    chinese = (dense >= params.dense_sure) | ((dense >= params.dense_min) & (lexical >= params.lexical_min))
+    en = (share >= params.en_share_min) & (
+        (dense >= params.en_dense_sure) | ((dense >= params.en_dense_min) & (lexical >= params.en_lexical_min)))
+    return np.where(english, en, chinese)
 
 
 def describe(rule: str, model: str | None, params: RankingParams = DEFAULTS) -> str:
