@@ -10,7 +10,9 @@ English sentence: fused rank within 5 for 4 of 6 against 2 of 6; scripts/eval_re
 
 How a word is translated: the dictionary is read backwards (English gloss → Chinese headwords),
 longest English phrase first (up to four words: "united front" → 统一战线 before "front"); a
-word without a gloss tries its stem ("responsibilities" → "responsibility"). Of the headwords,
+word without a gloss tries its stem ("responsibilities" → "responsibility"), then stays as it is
+if the collection writes it in Latin letters ("GDP"), then takes the words of short glosses
+holding it ("modern" → 现代 from "modern times"). Of the headwords,
 those the collection never uses are dropped (the store's term counts), multi-character words are
 preferred to single characters, and the first senses of an entry to later ones; at most
 ``per_phrase`` are kept. ``share`` — the part of the question's content words that found a
@@ -206,7 +208,9 @@ def translate(question: str, counts: Counts, dictionary: ReverseDictionary | Non
                 continue
             kept = _present(dictionary.lookup(" ".join(words[i : i + n])), counts, per_phrase)
             if not kept and n == 1:
-                kept = _present(dictionary.lookup_within(words[i]), counts, per_phrase)
+                # a name or acronym the collection writes in Latin letters ("MIT", "GDP") stays as it is
+                kept = _present([words[i]], counts, 1) or _present(dictionary.lookup_within(words[i]), counts,
+                                                                    per_phrase)
             if kept:
                 found.append((i, " ".join(words[i : i + n]), kept))
                 used.update(span)

@@ -34,6 +34,8 @@ _FACT_ZH = re.compile(r"多少|几(?:个|年|次|位|名|岁|天|月|倍|成)|�
                       r"百分之|(?:增长|赤字)率|哪位|哪里|何地|在哪")
 _FACT_EN = re.compile(r"\bhow (?:many|much|long|old|often)\b|\bwho\b|\bwhen\b|\bwhat (?:year|date|percentage|ratio|rate"
                       r"|target|share)\b|\bratio\b|\bpercent|\btarget\b|\bwhere\b")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_CJK = re.compile(r"[\u3400-\u9fff]")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 #: 十一大 … 二十大 written bare ("十八大提出"): the numerals are unambiguous from 11 on, where
 #: "三大任务" or "五大行动" would not be.
@@ -51,9 +53,14 @@ class Intent:
 
 
 def is_english(question: str) -> bool:
-    """Mostly Latin letters: an English (or other Latin-script) question."""
-    letters = [c for c in question if c.isalpha()]
-    return bool(letters) and sum(c.isascii() for c in letters) / len(letters) > 0.5
+    """An English question: Latin words, and at most two Chinese characters per Latin word.
+
+    Counted as words against characters, since a Chinese question naming "Mozilla Firefox" has
+    more Latin letters than Chinese characters, while "What does 统一战线 mean?" is English.
+    """
+    words = len(_LATIN_WORD.findall(question))
+    cjk = len(_CJK.findall(question))
+    return words > 0 and cjk <= 2 * words
 
 
 def named_years(question: str) -> tuple[str, ...]:

@@ -67,10 +67,3 @@ def decide_many(dense: np.ndarray, lexical: np.ndarray, share: np.ndarray, engli
     en = (share >= params.en_share_min) & (
         (dense >= params.en_dense_sure) | ((dense >= params.en_dense_min) & (lexical >= params.en_lexical_min)))
     return np.where(english, en, chinese)
-
-
-def describe(rule: str, model: str | None, params: RankingParams = DEFAULTS) -> str:
-    """The rule as users read it, e.g. in the CLI's last line."""
-    if rule == "calibrated":
-        return f"calibrated for {params.calibrated_model}"
-    return f"fallback (words found only): thresholds are calibrated for {params.calibrated_model}, not {model}"

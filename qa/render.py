@@ -11,7 +11,7 @@ from rich.console import Console, Group
 from rich.panel import Panel
 from rich.text import Text
 
-from qa.types import Answer, Hit, IndexReport, IndexStatus
+from qa.types import RULE_TEXT, Answer, Hit, IndexReport, IndexStatus
 
 
 def hit_text(hit: Hit) -> Text:
@@ -38,6 +38,8 @@ def render_answer(console: Console, answer: Answer) -> None:
     """Answer line(s) with [n] citations, then the cited passages."""
     if answer.resolved_question and answer.resolved_question != answer.question:
         console.print(Text(f"（按“{answer.resolved_question}”回答）", style="dim"))
+    if answer.notice:
+        console.print(Text(answer.notice, style="yellow"))
     if answer.supported and answer.sentences:
         line = Text()
         for sent in answer.sentences:
@@ -52,6 +54,7 @@ def render_answer(console: Console, answer: Answer) -> None:
     console.print(Text(label, style="bold"))
     for hit in answer.hits:
         console.print(hit_panel(hit))
+    console.print(Text(f"refusal rule: {RULE_TEXT.get(answer.refusal_rule, answer.refusal_rule)}", style="dim"))
 
 
 def render_hits(console: Console, hits: list[Hit]) -> None:

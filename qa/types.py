@@ -76,6 +76,13 @@ class AnswerSentence:
     end: int
 
 
+#: How each refusal rule (``Answer.refusal_rule``, qa/refusal.py) is named on screen.
+RULE_TEXT = {
+    "calibrated": "calibrated (thresholds measured with this index's model)",
+    "fallback": "fallback (thresholds not calibrated for this index's model: only the words found decide)",
+}
+
+
 @dataclass(frozen=True)
 class Answer:
     """What ``QAEngine.ask`` returns."""

@@ -141,6 +141,12 @@ def test_question_kinds(question: str, kind: str) -> None:
     assert classify(question).kind == kind
 
 
+def test_english_means_english_words_not_latin_names() -> None:
+    assert classify("What does 统一战线 mean?").english
+    assert not classify("Mozilla Firefox的开发者是谁？").english
+    assert not classify("2021年赤字率是多少？").english
+
+
 def test_years_named_by_number_or_by_congress() -> None:
     assert classify("2021年赤字率是多少？").years == ("2021",)
     assert classify("十八大提出了什么目标？").years == ("2012",)

@@ -17,7 +17,7 @@ CEDICT = """# CC-CEDICT sample
 麵包 面包 [mian4 bao1] /bread/CL:片[pian4]/
 法國 法国 [fa3 guo2] /France/French/
 """
-COLLECTION = {"统一战线": 3, "统战": 9, "责任": 5, "职责": 2, "现代": 4, "前": 40}
+COLLECTION = {"gdp": 7, "统一战线": 3, "统战": 9, "责任": 5, "职责": 2, "现代": 4, "前": 40}
 
 
 def counts(words: Sequence[str]) -> dict[str, int]:
@@ -40,6 +40,12 @@ def test_translation_keeps_words_the_collection_uses_longest_phrase_first() -> N
     assert "统一战线" in words and "统战" in words and "前" not in words
     assert "现代" in words and "摩登" not in words  # 摩登 is never used in the collection
     assert 0 < tr.share < 1  # "carry" found nothing
+
+
+def test_latin_words_the_collection_uses_stay() -> None:
+    d = ReverseDictionary.from_cedict(CEDICT)
+    tr = translate("GDP of the united front", counts, d)
+    assert tr.text.split() == ["gdp", "统一战线", "统战"] and tr.share == 1.0
 
 
 def test_off_topic_english_finds_nothing() -> None:
