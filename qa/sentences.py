@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 
 from index.lexical import full_cut
-from index.normalize import normalize, normalize_same_length
+from index.normalize import normalize_same_length
 from qa.params import DEFAULTS, RankingParams
 
 #: Cuts a text into (normalized) words.
@@ -108,11 +108,14 @@ class SentenceScorer:
         self._phrase: list[float] = []
         core = "" if synonyms else _core(question)
         df: Counter[str] = Counter()
+        folded: dict[str, str] = {}  # the sentences of one passage share its headings
         for i, sent in enumerate(sentences):
             norm = normalize_same_length(sent)
             share = phrase_share(core, norm, params.phrase_min) if core else 0.0
             self._phrase.append(share if share >= params.phrase_full else 0.0)
-            context = normalize(contexts[i]) if contexts else ""
+            if contexts and contexts[i] not in folded:
+                folded[contexts[i]] = normalize_same_length(contexts[i])
+            context = folded[contexts[i]] if contexts else ""
             present = {g[0]: 1.0 if any(w in norm for w in g) else params.context_weight
                        for g in groups if any(w in norm or w in context for w in g)}
             self._present.append(present)
