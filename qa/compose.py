@@ -46,10 +46,16 @@ def is_supported(ranked: list[Ranked], params: RankingParams = DEFAULTS) -> bool
 
 
 def _candidates(ranked: list[Ranked], params: RankingParams) -> list[_Candidate]:
+    """Every sentence of the answer passages, scored; when the question names a year, only those of
+    the passages matching it best (a speech of that year before one only mentioning it): the same
+    sentence from another year's report is not the answer."""
     top = ranked[0].score or 1.0
     out = []
+    best_year = max((r.year_match for r in ranked[:params.answer_passages]), default=0.0)
     for i, r in enumerate(ranked[:params.answer_passages]):
-        for span, lex in zip(r.spans, r.sentence_scores, strict=True):
+        if r.year_match < best_year:
+            continue
+        for span, lex in zip(r.spans, r.answer_scores or r.sentence_scores, strict=True):
             out.append(_Candidate(i, span, lex + params.passage_weight * r.score / top, lex))
     return out
 
@@ -110,8 +116,9 @@ def choose_sentences(ranked: list[Ranked], params: RankingParams = DEFAULTS, kin
     if not chosen:
         return []
     taken = {(c.rank, c.span) for c in chosen}
+    most = params.fact_sentences if kind == "fact" else params.max_sentences
     for c in cands:
-        if len(chosen) >= params.max_sentences or c.score < params.keep_ratio * chosen[0].score:
+        if len(chosen) >= most or c.score < params.keep_ratio * chosen[0].score:
             break
         if (c.lexical > 0 and (c.rank, c.span) not in taken and not _is_heading(ranked[c.rank], c.span)
                 and not is_question(_text(ranked, c))):

@@ -7,8 +7,9 @@ general interrogative patterns of Chinese and English, never tied to a particula
 evaluation groups its figures by the same function (scripts/evalkit.py), so what is measured is
 what the engine acts on.
 
-A year the question names ("2021年…", "in 2021", "十八大" = 2012) is kept too: the speech it points
-to is evidence that outranks a near-identical sentence from another year.
+A year the question names ("2021年…", "in 2021", "十八大" = 2012) is kept too, and so is a meeting
+it names ("十八大" = the congress opened 2012-11-08): the speech they point to is evidence that
+outranks a near-identical sentence from another year.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class Intent:
     english: bool
     traditional: bool
     years: tuple[str, ...] = ()
+    sessions: tuple[str, ...] = ()  # dates of the congresses / NPC sessions named
 
 
 def is_english(question: str) -> bool:
@@ -63,18 +65,21 @@ def is_english(question: str) -> bool:
     return words > 0 and cjk <= 2 * words
 
 
-def named_years(question: str) -> tuple[str, ...]:
-    """Years the question names: written out ("2021年", "in 2021") or by a congress or NPC session."""
+def named_sessions(question: str) -> tuple[str, ...]:
+    """Dates of the congresses and NPC sessions the question names ("十八大" → 2012-11-08)."""
     folded = normalize(question)
-    years = [m.group(1) for m in _YEAR.finditer(folded)]
-    session = find_session(folded)
-    if session:
-        years.append(session.date[:4])
+    found = [s.date] if (s := find_session(folded)) else []
     for m in _BARE_CONGRESS.finditer(folded):
         date = CPC_CONGRESSES.get(cn_to_int(m.group(1)) or 0)
         if date:
-            years.append(date[:4])
-    return tuple(dict.fromkeys(years))
+            found.append(date)
+    return tuple(dict.fromkeys(found))
+
+
+def named_years(question: str) -> tuple[str, ...]:
+    """Years the question names: written out ("2021年", "in 2021") or by a congress or NPC session."""
+    years = [m.group(1) for m in _YEAR.finditer(normalize(question))]
+    return tuple(dict.fromkeys(years + [date[:4] for date in named_sessions(question)]))
 
 
 def classify(question: str) -> Intent:
@@ -92,4 +97,4 @@ def classify(question: str) -> Intent:
         kind = "fact"
     else:
         kind = "other"
-    return Intent(kind, english, traditional, named_years(question))
+    return Intent(kind, english, traditional, named_years(question), named_sessions(question))

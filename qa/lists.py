@@ -82,7 +82,7 @@ def find_list(question: str, ranked: list[Ranked], store: Store, cut: Cut | None
     topic_question = _LIST_WORDS.sub(" ", question)
     scorer = SentenceScorer(topic_question, [_topic(m.outline, m.parent, m.items[0]) for m in found],
                             [" ".join(m.outline.headings[i].title for i in m.items) for m in found],
-                            cut=cut, params=params)
+                            cut=cut, params=params, count_unseen=False)
     scored = [replace(m, score=scorer.score(i)) for i, m in enumerate(found)]
     best = max(scored, key=lambda m: (m.score, -m.rank, -m.outline.headings[m.items[0]].depth))
     return best if best.score >= params.list_min else None

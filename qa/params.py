@@ -42,6 +42,9 @@ class RankingParams:
     #: A question word found only in the headings above a sentence counts this much: the heading
     #: says what the sentence under it is about (seeds, 2026-11-22).
     context_weight: float = 0.5
+    #: Choosing answer sentences (not ranking passages), a question word found elsewhere in the
+    #: sentence's passage counts this much (qa/sentences.py, SentenceScorer.answer_score).
+    passage_context_weight: float = 0.3
     #: A sentence holding at least this share of the query verbatim covers it fully: users type a
     #: 提法 expecting exactly that wording; partial stretches below it only added noise (seeds).
     phrase_full: float = 0.8
@@ -52,8 +55,11 @@ class RankingParams:
     #: work reports repeat one sentence every year with another number, and the year asked
     #: for is what tells them apart.
     year_weight: float = 0.3
-    #: ... and this much when the year is only written in the passage or its title.
+    #: ... and this much when the year is only written in the passage or its title ...
     year_text_weight: float = 0.1
+    #: ... and this much when the speech was given at the congress or NPC session the question
+    #: names ("十八大提出…" → the report to the 18th congress, not 2012's government work report).
+    session_weight: float = 0.5
     # ------------------------------------------------------------------ questions
     #: Characters of a question that are read; the rest is cut with a notice. A 5,000-character
     #: paste took 10 s, nearly all of it in the encoder, whose time grows faster than the length
@@ -77,6 +83,9 @@ class RankingParams:
     keep_ratio: float = 0.8
     #: Weight of the passage's own rank score when choosing sentences across passages.
     passage_weight: float = 0.3
+    #: A fact question is answered by at most this many sentences (a heading's follower aside): the
+    #: one holding the number, name or date.
+    fact_sentences: int = 3
     #: A fact question's candidate sentence holding a number gains this much (qa/compose.py).
     number_weight: float = 0.2
     # -------------------------------------------------------------- list answers

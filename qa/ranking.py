@@ -14,14 +14,17 @@ Only the store interface is used here: which store answers is not this module's 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
 from index.embed import Encoder
+from index.sessions import find_session
 from index.stores.base import Scored, Store
 from index.types import ChunkRow, Filters
 from qa.fusion import fold_duplicates, rrf, score_fusion
+from qa.intent import Intent
 from qa.params import DEFAULTS, RankingParams
 from qa.query import QueryPlan, plan_query
 from qa.sentences import SentenceScorer, match_spans, split_sentences
@@ -38,6 +41,8 @@ class Ranked:
     dense: float  # cosine of the passage with the question
     score: float
     speech_id: int = -1  # the stored speech holding the passage (for its outline)
+    answer_scores: tuple[float, ...] = ()  # sentence scores for choosing answers (passage words count too)
+    year_match: float = 0.0  # what a year named in the question added (year_evidence)
 
 
 def _pool(store: Store, qvec: np.ndarray, question: str, filters: Filters | None, size: int,
@@ -60,13 +65,23 @@ def to_hit(rank: int, row: ChunkRow, score: float, also: tuple[str, ...], terms:
                source_name=row.source_name, date_source=row.date_source)
 
 
-def year_evidence(row: ChunkRow, years: tuple[str, ...], params: RankingParams = DEFAULTS) -> float:
-    """What a year named in the question adds to a passage: its speech's date, else the year written."""
-    if not years:
+def year_evidence(row: ChunkRow, intent: Intent, params: RankingParams = DEFAULTS) -> float:
+    """What a meeting or year named in the question adds to a passage: a speech given at that
+    meeting most, then a speech of that year, then the year written in the passage or its title."""
+    if not intent.years:
         return 0.0
-    if row.date and row.date[:4] in years:
+    if intent.sessions and _title_session(row.title) in intent.sessions:
+        return params.session_weight
+    if row.date and row.date[:4] in intent.years:
         return params.year_weight
-    return params.year_text_weight if any(y in row.text or y in row.title for y in years) else 0.0
+    return params.year_text_weight if any(y in row.text or y in row.title for y in intent.years) else 0.0
+
+
+@functools.lru_cache(maxsize=4096)
+def _title_session(title: str) -> str | None:
+    """Date of the congress or NPC session a speech's title names, if any."""
+    session = find_session(title)
+    return session.date if session else None
 
 
 def rank_passages(store: Store, encoder: Encoder, question: str | QueryPlan, top_k: int,
@@ -87,15 +102,16 @@ def rank_passages(store: Store, encoder: Encoder, question: str | QueryPlan, top
     flat = [(cid, a, b) for cid, _ in fused for a, b in spans[cid]]
     scorer = SentenceScorer(plan.lexical, [rows[cid].text[a:b] for cid, a, b in flat],
                             [" ".join(rows[cid].section) for cid, _a, _b in flat], cut=store.cut, params=params,
-                            synonyms=plan.synonyms)
+                            synonyms=plan.synonyms, passages=[rows[cid].text for cid, _a, _b in flat])
     sent_scores: dict[int, list[float]] = {cid: [] for cid, _ in fused}
+    answer_scores: dict[int, list[float]] = {cid: [] for cid, _ in fused}
     for i, (cid, _a, _b) in enumerate(flat):
         sent_scores[cid].append(scorer.score(i))
+        answer_scores[cid].append(scorer.answer_score(i))
     top_fused = fused[0][1] or 1.0
-    years = plan.intent.years
     scored = sorted(
         ((cid, f / top_fused + params.sentence_weight * max(sent_scores[cid], default=0.0)
-          + year_evidence(rows[cid], years, params)) for cid, f in fused),
+          + year_evidence(rows[cid], plan.intent, params)) for cid, f in fused),
         key=lambda kv: -kv[1])
     groups = fold_duplicates([cid for cid, _ in scored], {cid: rows[cid].text for cid in rows}, keep=top_k,
                              n=params.shingle, threshold=params.duplicate_threshold)
@@ -106,5 +122,6 @@ def rank_passages(store: Store, encoder: Encoder, question: str | QueryPlan, top
         also = tuple(dict.fromkeys(rows[a].title for a in absorbed
                                    if rows[a].title != row.title or rows[a].doc_path != row.doc_path))
         out.append(Ranked(to_hit(rank, row, float(score_of[cid]), also, scorer.words), tuple(spans[cid]),
-                          tuple(sent_scores[cid]), float(dense[cid]), float(score_of[cid]), row.speech_id))
+                          tuple(sent_scores[cid]), float(dense[cid]), float(score_of[cid]), row.speech_id,
+                          tuple(answer_scores[cid]), year_evidence(row, plan.intent, params)))
     return out

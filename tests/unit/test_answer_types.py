@@ -24,6 +24,7 @@ from qa.refusal import Evidence, decide, rule_for
 TITLE = "在组织、宣传、统战工作会议上的讲话"
 RUN = [((), "今年的工作，要抓好四点。"), ((), "首先，要强化理论武装。理论上的清醒是政治上的坚定的前提。"),
        ((), "其次，要聚焦高质量发展。"), ((), "再次，要加强社会治理。"), ((), "最后，要加强作风建设。")]
+GOAL = "{}实现国内生产总值和城乡居民人均收入比2010年翻一番的目标。"
 REPORT = "今年发展主要预期目标是：国内生产总值增长{}左右，城镇新增就业1100万人以上。"
 
 
@@ -32,7 +33,9 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStore]:
     folder = tmp_path_factory.mktemp("answers") / "index"
     opened = build_store(folder, [(TITLE, "2022-02-15", SPEECH), ("在阶段性总结交流会上的讲话", None, RUN),
                                   ("2021年政府工作报告", "2021-03-05", [((), REPORT.format("6%以上"))]),
-                                  ("2023年政府工作报告", "2023-03-05", [((), REPORT.format("5%"))])])
+                                  ("2023年政府工作报告", "2023-03-05", [((), REPORT.format("5%"))]),
+                                  ("2012年政府工作报告", "2012-03-05", [((), GOAL.format("继续"))]),
+                                  ("为全面建成小康社会而奋斗 (十八大)", "2012-11-08", [((), GOAL.format("确保"))])])
     yield opened
     opened.close()
 
@@ -130,6 +133,12 @@ def test_year_named_in_the_question_outranks_the_same_sentence_of_another_year(s
         answer = ask(store, f"{year}年国内生产总值增长的预期目标是多少？")
         assert answer.hits[0].date is not None and answer.hits[0].date.startswith(year)
         assert number in answer.sentences[0].text
+
+
+def test_a_congress_named_in_the_question_outranks_a_report_of_its_year(store: LocalStore) -> None:
+    answer = ask(store, "十八大提出要实现什么翻一番的目标？")
+    assert answer.hits[0].title.endswith("(十八大)")
+    assert [s.text for s in answer.sentences] == [GOAL.format("确保")]
 
 
 # ------------------------------------------------------------------ intent and refusal
