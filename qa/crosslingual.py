@@ -47,7 +47,7 @@ have had up down out over under more most very also just only any some all each 
 before after while because if described describe call called calls say says said speech speeches mention mentioned
 according one ones make made get got give given take taken put"""))
 _SUFFIXES = (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""), ("ical", "ic"),
-             ("ical", "y"), ("al", ""), ("ly", ""), ("ment", ""), ("ity", ""), ("ist", "ism"), ("ive", "ion"))
+             ("ical", "y"), ("etical", "y"), ("al", ""), ("ly", ""), ("ment", ""), ("ity", ""), ("ist", "ism"), ("ive", "ion"))
 
 Counts = Callable[[Sequence[str]], dict[str, int]]
 

@@ -136,7 +136,8 @@ class QAEngine:
         plan, ranked = self._retrieve(resolved or question, top_k, filters)
         rule = rule_for(self._open_store().manifest.model, self.params)
         supported = bool(ranked) and decide(gather(ranked, plan, self.params), rule, self.params)
-        answer = compose_answer(question.strip(), plan.question, ranked, self.params, supported, plan.intent.kind)
+        # the question as asked (a cut is told by the notice, a resolved follow-up below)
+        answer = compose_answer(question.strip(), question.strip(), ranked, self.params, supported, plan.intent.kind)
         if plan.intent.kind == "list":
             answer = with_list(answer, plan.lexical, ranked, self._open_store(), self.params)
         answer = replace(answer, notice=plan.notice, refusal_rule=rule)

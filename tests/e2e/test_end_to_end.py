@@ -128,3 +128,15 @@ def test_followup_is_resolved_with_the_previous_topic(real_engine: QAEngine, que
     assert answer.resolved_question == "宣传部门有什么职责"
     assert answer.question == question
     assert any("宣传部门" in s.text for s in answer.sentences)
+
+
+def test_list_question_is_answered_with_the_sections_items(real_engine: QAEngine) -> None:
+    answer = real_engine.ask("营造良好舆论环境要做好哪几方面工作？")
+    assert [s.text for s in answer.sentences] == ["一要壮大主流舆论", "二要把牢意识形态", "三要突出立德润心"]
+    assert answer.refusal_rule == "calibrated"
+
+
+def test_long_question_is_cut_with_a_notice(real_engine: QAEngine) -> None:
+    answer = real_engine.ask("怎样壮大主流舆论？" * 600)
+    assert answer.notice and "5400" in answer.notice
+    assert answer.supported and answer.resolved_question is None
