@@ -30,8 +30,7 @@ from qa.query import plan_query
 from qa.ranking import rank_passages
 from qa.refusal import Evidence, decide_many, gather
 from qa.settings import load_settings
-from scripts.eval_retrieval import DATASETS
-from scripts.evalkit import DEFAULT_SHARED, ROOT, half, off_topic
+from scripts.evalkit import DATASETS, DEFAULT_SHARED, ROOT, half, off_topic
 from scripts.evalrun import question_type
 
 

@@ -28,7 +28,6 @@ import os
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,28 +36,9 @@ from typing import Any
 from qa.engine import QAEngine
 from qa.params import DEFAULTS, RankingParams
 from qa.settings import load_settings
-from scripts.evalkit import (
-    DEFAULT_SHARED,
-    ROOT,
-    Query,
-    load_cmrc,
-    load_drcd,
-    load_reports,
-    load_seeds,
-    off_topic,
-)
+from scripts.evalkit import DATASETS, DEFAULT_SHARED, ROOT, Query, off_topic, parse_setting
 from scripts.evalrun import Record, as_rows, ask_all, grouped, refusal_only
-from scripts.tune_ranking import parse_setting
 
-Loader = Callable[[Path, Path, int | None], tuple[list[Path], list[Query]]]
-
-#: dataset → (loader, the collection its questions are also asked of, as off-topic)
-DATASETS: dict[str, tuple[Loader, str]] = {
-    "seeds": (lambda shared, _w, _n: load_seeds(shared), "cmrc"),
-    "reports": (lambda shared, _w, _n: load_reports(shared), "drcd"),
-    "cmrc": (lambda shared, work, n: load_cmrc(shared, work / "cmrc", n), "seeds"),
-    "drcd": (lambda shared, work, n: load_drcd(shared, work / "drcd", n), "reports"),
-}
 COLUMNS = ("n", "hit@1", "hit@5", "answer", "refused", "chars_mean", "chars_median", "ms_p50")
 
 

@@ -7,14 +7,17 @@ contain every gold string.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from qa.engine import QAEngine
+from qa.params import DEFAULTS, RankingParams
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SHARED = ROOT.parent / "shared"
@@ -127,3 +130,24 @@ def hit1_and_answer(engine: QAEngine, queries: list[Query], top_k: int = 5) -> d
         answered += query.found_in("".join(s.text for s in answer.sentences))
     n = max(len(queries), 1)
     return {"hit@1": round(hit1 / n, 3), "hit@5": round(hit5 / n, 3), "answer": round(answered / n, 3), "n": len(queries)}
+
+
+Loader = Callable[[Path, Path, int | None], tuple[list[Path], list[Query]]]
+
+#: dataset → (loader, the collection its questions are also asked of, as off-topic)
+DATASETS: dict[str, tuple[Loader, str]] = {
+    "seeds": (lambda shared, _w, _n: load_seeds(shared), "cmrc"),
+    "reports": (lambda shared, _w, _n: load_reports(shared), "drcd"),
+    "cmrc": (lambda shared, work, n: load_cmrc(shared, work / "cmrc", n), "seeds"),
+    "drcd": (lambda shared, work, n: load_drcd(shared, work / "drcd", n), "reports"),
+}
+
+
+def parse_setting(text: str) -> RankingParams:
+    """A dict literal of RankingParams fields → the defaults with those fields replaced."""
+    setting = ast.literal_eval(text)
+    known = {f.name for f in fields(RankingParams)}
+    unknown = set(setting) - known
+    if unknown:
+        raise SystemExit(f"unknown parameter(s) {sorted(unknown)}; known: {sorted(known)}")
+    return replace(DEFAULTS, **setting)

@@ -16,29 +16,16 @@ import argparse
 import ast
 import json
 import time
-from dataclasses import asdict, fields, replace
+from dataclasses import asdict
 from pathlib import Path
 
 from qa.engine import QAEngine
-from qa.params import DEFAULTS, RankingParams
 from qa.settings import load_settings
-from scripts.evalkit import DEFAULT_SHARED, ROOT, half
-
-
-def parse_setting(text: str) -> RankingParams:
-    """A dict literal of RankingParams fields → the defaults with those fields replaced."""
-    setting = ast.literal_eval(text)
-    known = {f.name for f in fields(RankingParams)}
-    unknown = set(setting) - known
-    if unknown:
-        raise SystemExit(f"unknown parameter(s) {sorted(unknown)}; known: {sorted(known)}")
-    return replace(DEFAULTS, **setting)
+from scripts.evalkit import DATASETS, DEFAULT_SHARED, ROOT, half, parse_setting
+from scripts.evalrun import ask_all, grouped
 
 
 def main() -> None:
-    from scripts.eval_retrieval import DATASETS
-    from scripts.evalrun import ask_all, grouped
-
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     ap.add_argument("settings", nargs="*", default=["{}"], help="Python dict literals of RankingParams fields")
     ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
