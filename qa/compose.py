@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from index.outline import item_number
 from qa.params import DEFAULTS, RankingParams
 from qa.ranking import Ranked
 from qa.types import Answer, AnswerSentence
@@ -124,7 +125,26 @@ def choose_sentences(ranked: list[Ranked], params: RankingParams = DEFAULTS, kin
                 and not is_question(_text(ranked, c))):
             chosen.append(c)
             taken.add((c.rank, c.span))
+    if kind != "fact" and params.item_heading:
+        chosen += _item_heading(ranked, chosen[0], taken)
     return sorted(chosen, key=lambda c: (c.rank, c.span))
+
+
+def _item_heading(ranked: list[Ranked], best: _Candidate, taken: set[tuple[int, tuple[int, int]]]
+                  ) -> list[_Candidate]:
+    """The enumerated heading (一要…/（三）…/二是…) of the best sentence's section, when its passage
+    holds it: under a how, why or what question that item *is* the measure, reason or point asked
+    about ("三要对标对表提质增效。"), and the best sentence its elaboration."""
+    r = ranked[best.rank]
+    if not r.hit.section or not item_number(r.hit.section[-1]):
+        return []
+    for span in r.spans:
+        if span[0] > best.span[0]:
+            break
+        if (best.rank, span) not in taken and _is_heading(r, span) and \
+                r.hit.section[-1].startswith(r.hit.text[span[0] : span[1]].rstrip("。：:，,；; ")):
+            return [_Candidate(best.rank, span, best.score, best.lexical)]
+    return []
 
 
 def _text(ranked: list[Ranked], c: _Candidate) -> str:

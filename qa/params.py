@@ -86,6 +86,9 @@ class RankingParams:
     keep_ratio: float = 0.8
     #: Weight of the passage's own rank score when choosing sentences across passages.
     passage_weight: float = 0.3
+    #: A how/why/other answer leads with the enumerated heading of its best sentence's section
+    #: ("三要对标对表提质增效。") when the passage holds it: in this genre that item is the measure.
+    item_heading: bool = True
     #: A fact question is answered by at most this many sentences (a heading's follower aside).
     #: Capping it lost more than it shortened: 1 / 2 / 3 gave CMRC-tune fact accuracy 0.743 /
     #: 0.844 / 0.862 (with passage_context_weight 0.5; scripts/tune_ranking.py, 2026-11-24).

@@ -136,7 +136,7 @@ def evaluate(args: argparse.Namespace, names: list[str], workdir: Path, params: 
         result["off_topic"][name] = refusal_only(recs)
         other = DATASETS[name][1]
         cross_q = [Query(q.q, ()) for q in loaded[name][1][: args.cross_limit]]
-        recs = ask_all(engine(other), f"{name}→{other}", cross_q)
+        recs = ask_all(engine(other), f"{name}→{other}", cross_q) if cross_q else []
         records += recs
         result["cross"][f"{name}→{other}"] = refusal_only(recs)
         print(f"off-topic → {name}: refused {result['off_topic'][name]['refused']:.3f} of {len(off_topic())}; "
