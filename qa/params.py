@@ -37,7 +37,12 @@ class RankingParams:
     rrf_k: int = 60
     #: Weight of a passage's best-sentence coverage against its fused score. Without the
     #: sentence rerank (0.0) seeds hit@1 fell 0.867 → 0.800 and CMRC 0.920 → 0.907 (same run).
-    sentence_weight: float = 0.5
+    #: Re-tuned on the tuning halves (scripts/tune_ranking.py, seeds/reports/CMRC tune, 2026-11-24):
+    #: 0.3 / 0.5 / 0.8 gave seeds hit@1 0.750 / 0.750 / 0.812, answer 0.812 / 0.812 / 0.875, CMRC
+    #: hit@1 0.922 / 0.928 / 0.928, answer 0.761 / 0.763 / 0.763, reports unchanged. In the same
+    #: run alpha 0.6 / 0.7 / 0.8 gave seeds hit@1 0.750 / 0.750 / 0.812 but CMRC 0.926 / 0.928 /
+    #: 0.926 and seeds hit@5 1.0 / 1.0 / 0.938, so alpha stays.
+    sentence_weight: float = 0.8
     # ------------------------------------------------------------ sentence scoring
     #: A question word found only in the headings above a sentence counts this much: the heading
     #: says what the sentence under it is about (seeds, 2026-11-22).
@@ -100,8 +105,11 @@ class RankingParams:
     #: A list question is answered by the items of an enumeration under a section overlapping one
     #: of this many top passages (qa/lists.py) ...
     list_passages: int = 5
-    #: ... whose topic covers at least this share of the question (IDF-weighted, as sentences).
+    #: ... whose topic covers at least this share of the question (IDF-weighted, as sentences;
+    #: words no candidate holds left out). 0.3 / 0.5 / 0.7 answered the tuning halves' list
+    #: questions alike (scripts/tune_ranking.py, seeds/reports/CMRC tune, 2026-11-24): the middle.
     list_min: float = 0.5
+    #: (list_passages: the top five hold the section of every list question of the seeds and reports.)
     # ------------------------------------------------------------------ refusal
     #: Answered when the best passage's cosine >= ``dense_sure``, or >= ``dense_min`` with sentence
     #: coverage >= ``lexical_min`` (scripts/calibrate_support.py: each dev set on its own collection
