@@ -2,8 +2,12 @@
 
 Each field says how it was chosen, on what data and when. Tuning scripts pass a modified copy
 (``dataclasses.replace(DEFAULTS, alpha=0.5)``) to the engine; nothing tunes by setting module
-globals. Data names: "seeds" = ``shared/eval/seeds_dev.jsonl`` over ``shared/corpus``; "CMRC" =
-the CMRC 2018 trial set (each paragraph a document).
+globals. Data names: "seeds" = ``shared/eval/seeds_dev.jsonl`` over ``shared/corpus``; "reports" =
+``reports_dev.jsonl`` over ``shared/corpus_reports``; "CMRC" = the CMRC 2018 trial set and "DRCD"
+the DRCD test set (each paragraph a document). Since 2026-11-24 every dev set is split by a hash of
+the question (scripts/evalkit.half): constants are tuned and calibrated on the "tune" halves only,
+and scripts/eval_retrieval.py reports both halves. Entries dated 2026-11-22 were measured on the
+first 15 seeds and 300 CMRC questions, before the split.
 """
 
 from __future__ import annotations
