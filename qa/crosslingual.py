@@ -46,7 +46,7 @@ at from about into than then so such not no yes i you he she we they their our y
 have had up down out over under more most very also just only any some all each every other another between during
 before after while because if described describe call called calls say says said speech speeches mention mentioned
 according one ones make made get got give given take taken put"""))
-_SUFFIXES = (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""), ("ical", "ic"),
+_SUFFIXES = (("ies", "y"), ("ied", "y"), ("ier", "y"), ("iest", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""), ("ical", "ic"),
              ("ical", "y"), ("etical", "y"), ("al", ""), ("ly", ""), ("ment", ""), ("ity", ""), ("ist", "ism"), ("ive", "ion"))
 
 Counts = Callable[[Sequence[str]], dict[str, int]]

@@ -132,6 +132,10 @@ class RankingParams:
     dense_sure: float = 0.88
     dense_min: float = 0.85
     lexical_min: float = 0.3
+    #: ... and at least this share of the question's content words used by the collection. Same
+    #: calibration with 0 / 0.3 / 0.4 / 0.5 / 0.6 / 0.7 in the grid (first 1,000 CMRC and DRCD
+    #: questions, 2026-11-24): no value refused more negatives at >= 99% answered, so it is off.
+    zh_share_min: float = 0.0
     #: The model the cosine thresholds were measured with; under any other the fallback rule
     #: (words found only) decides, see qa/refusal.py.
     calibrated_model: str = "intfloat/multilingual-e5-small"

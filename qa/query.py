@@ -14,13 +14,14 @@ Three things are settled once, before retrieval:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from index.normalize import to_simplified
 from index.stores.base import Store
 from qa.crosslingual import Translation, translate
 from qa.intent import Intent, classify
 from qa.params import DEFAULTS, RankingParams
+from qa.sentences import query_terms
 
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 
@@ -36,6 +37,9 @@ class QueryPlan:
     synonyms: tuple[tuple[str, ...], ...] = ()  # alternative words per translated phrase (English)
     translation: Translation | None = None
     notice: str | None = None  # said with the answer (the question was cut)
+    #: Share of the question's content words the collection uses at all (translated ones for
+    #: English): evidence for refusal ("今天天气" — 天气 is in no speech).
+    share: float = 1.0
 
 
 def cut_question(question: str, limit: int) -> tuple[str, str | None]:
@@ -56,14 +60,25 @@ def plan_query(question: str, store: Store | None = None, params: RankingParams 
         # Chinese written into the English question ("what did they say about 意识形态工作责任制?")
         # is kept as it is, and counts as found words
         chinese = [to_simplified(part) for part in _CJK_RUN.findall(question)]
-        tr = replace(tr, found=tr.found + len(chinese), content=tr.content + len(chinese),
-                     share=round((tr.found + len(chinese)) / max(tr.content + len(chinese), 1), 3))
+        found, words = _used(" ".join(chinese), store)
+        share = round((tr.found + found) / max(tr.content + words, 1), 3)
         keywords = " ".join([tr.text, *chinese]).strip()
         if keywords:
             # the encoder reads both: the English sentence and its Chinese keywords (their mean
             # vector ranked the gold passage first or second for 5 of the 6 seeds' English
             # questions, either alone for 2 or 3; scripts/eval_retrieval.py, 2026-11-24)
             groups = tuple(words for _, words in tr.phrases) + tuple((c,) for c in chinese)
-            return QueryPlan(question, intent, keywords, (question, keywords), groups, tr, notice)
-        return QueryPlan(question, intent, question, (question,), (), tr, notice)
-    return QueryPlan(question, intent, question, (to_simplified(question),), (), None, notice)
+            return QueryPlan(question, intent, keywords, (question, keywords), groups, tr, notice, share)
+        return QueryPlan(question, intent, question, (question,), (), tr, notice, share)
+    found, words = _used(question, store) if store is not None else (1, 1)
+    return QueryPlan(question, intent, question, (to_simplified(question),), (), None, notice,
+                     round(found / max(words, 1), 3) if words else 1.0)
+
+
+def _used(text: str, store: Store) -> tuple[int, int]:
+    """(content words of ``text`` the collection uses, content words), as the lexical side cuts them."""
+    if not text.strip():
+        return 0, 0
+    terms = query_terms(text, store.cut)
+    counts = store.term_counts(terms)
+    return sum(1 for t in terms if counts.get(t, 0) > 0), len(terms)

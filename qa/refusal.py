@@ -1,8 +1,8 @@
 """Whether the collection answers a question at all: calibrated thresholds, tied to their model.
 
 The evidence is the best cosine among the passages answers are drawn from, the best sentence
-coverage of the question's words there, and for an English question the share of its content
-words that found a Chinese word in the collection (qa.crosslingual).
+coverage of the question's words there, and the share of the question's content words the
+collection uses at all (for an English question: that found a Chinese word there, qa.crosslingual).
 
 * **Calibrated** (the index's model is the one the thresholds were measured with,
   ``params.calibrated_model``): answered when the cosine is very high, or high with enough words
@@ -33,7 +33,7 @@ class Evidence:
 
     dense: float  # best cosine among the answer passages
     lexical: float  # best sentence coverage of the question's words there
-    share: float  # English: content words translated into words the collection uses (1.0 otherwise)
+    share: float  # content words the collection uses (translated ones for English) / content words
     english: bool
 
 
@@ -41,7 +41,7 @@ def gather(ranked: list[Ranked], plan: QueryPlan | None = None, params: RankingP
     """The evidence of the top ``params.answer_passages`` passages."""
     top = ranked[: params.answer_passages]
     english = bool(plan and plan.intent.english)
-    share = plan.translation.share if plan and plan.translation else (0.0 if english else 1.0)
+    share = plan.share if plan else 1.0
     if not top:
         return Evidence(0.0, 0.0, share, english)
     return Evidence(max(r.dense for r in top), max(max(r.sentence_scores, default=0.0) for r in top), share, english)
@@ -63,7 +63,8 @@ def decide_many(dense: np.ndarray, lexical: np.ndarray, share: np.ndarray, engli
     """:func:`decide` over arrays of evidence at once (what calibration grid-searches)."""
     if rule == "fallback":
         return (lexical >= params.fallback_lexical_min) & (~english | (share >= params.en_share_min))
-    chinese = (dense >= params.dense_sure) | ((dense >= params.dense_min) & (lexical >= params.lexical_min))
+    chinese = (share >= params.zh_share_min) & (
+        (dense >= params.dense_sure) | ((dense >= params.dense_min) & (lexical >= params.lexical_min)))
     en = (share >= params.en_share_min) & (
         (dense >= params.en_dense_sure) | ((dense >= params.en_dense_min) & (lexical >= params.en_lexical_min)))
     return np.where(english, en, chinese)

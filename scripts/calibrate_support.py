@@ -101,8 +101,9 @@ def main() -> None:
     chinese = (Features([p for p in pos if p[0] != "English"]), Features([n for n in neg if not n[1].english]))
     print(f"positives {len(pos)} ({len(english[0].dense)} English), negatives {len(neg)} ({len(english[1].dense)} English)")
     steps = [x / 100 for x in range(70, 100)]
-    zh_grid = [{"dense_sure": s, "dense_min": m, "lexical_min": lex}
-               for s, m, lex in itertools.product(steps, steps, [x / 20 for x in range(20)]) if m <= s]
+    zh_grid = [{"dense_sure": s, "dense_min": m, "lexical_min": lex, "zh_share_min": sh}
+               for s, m, lex, sh in itertools.product(steps, steps, [x / 20 for x in range(20)],
+                                                      [0.0, 0.3, 0.4, 0.5, 0.6, 0.7]) if m <= s]
     en_grid = [{"en_dense_sure": s, "en_dense_min": m, "en_lexical_min": lex, "en_share_min": sh}
                for s, m, lex, sh in itertools.product(steps[::2], steps[::2], [x / 10 for x in range(10)],
                                                       [x / 10 for x in range(11)]) if m <= s]
