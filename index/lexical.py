@@ -261,6 +261,13 @@ class LexicalIndex:
         """jieba's precise-mode words of the normalized ``text`` (punctuation included), small dictionary."""
         return list(self._query_tokenizer().lcut(normalize(text)))
 
+    def document_frequency(self, tokens: Sequence[str]) -> dict[str, int]:
+        """How many rows hold each of ``tokens`` (0 for a token the index does not know)."""
+        if self._arrays is None:
+            return {t: 0 for t in tokens}
+        indptr = self._arrays["indptr"]
+        return {t: int(indptr[c + 1] - indptr[c]) if (c := self._columns.get(t)) is not None else 0 for t in tokens}
+
     # ----------------------------------------------------------------- scoring
     def scores(self, tokens: Sequence[str]) -> np.ndarray:
         """BM25 score of every row for ``tokens`` (each distinct known token counted once)."""

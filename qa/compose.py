@@ -8,11 +8,16 @@ are offered as related reading only.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
+from index.outline import item_number
 from qa.params import DEFAULTS, RankingParams
 from qa.ranking import Ranked
 from qa.types import Answer, AnswerSentence
+
+#: A number as facts are stated: digits (5.5%, 1200万), 百分之…, or a Chinese numeral with a unit.
+_NUMBER = re.compile(r"\d|百分之|[一二两三四五六七八九十百千万亿]+(?:个|项|倍|位|名|家|条|次|成|番)")
 
 
 @dataclass(frozen=True)
@@ -42,10 +47,16 @@ def is_supported(ranked: list[Ranked], params: RankingParams = DEFAULTS) -> bool
 
 
 def _candidates(ranked: list[Ranked], params: RankingParams) -> list[_Candidate]:
+    """Every sentence of the answer passages, scored; when the question names a year, only those of
+    the passages matching it best (a speech of that year before one only mentioning it): the same
+    sentence from another year's report is not the answer."""
     top = ranked[0].score or 1.0
     out = []
+    best_year = max((r.year_match for r in ranked[:params.answer_passages]), default=0.0)
     for i, r in enumerate(ranked[:params.answer_passages]):
-        for span, lex in zip(r.spans, r.sentence_scores, strict=True):
+        if r.year_match < best_year:
+            continue
+        for span, lex in zip(r.spans, r.answer_scores or r.sentence_scores, strict=True):
             out.append(_Candidate(i, span, lex + params.passage_weight * r.score / top, lex))
     return out
 
@@ -61,44 +72,94 @@ def _is_heading(r: Ranked, span: tuple[int, int]) -> bool:
         for title in r.hit.section if title)
 
 
+def is_question(text: str) -> bool:
+    """A sentence that asks (ends with ？ or ?, closing quotes aside): in a speech, a rhetorical
+    question that repeats the topic ("今年,我们为什么要开展…?"); the answer is what follows it."""
+    return text.rstrip("”’」』）)\"' ").endswith(("？", "?"))
+
+
 def _with_followers(ranked: list[Ranked], cand: _Candidate) -> list[_Candidate]:
-    """A heading sentence together with the sentence after it, which carries its content."""
+    """A heading or a question together with the sentence after it, which carries its content;
+    a question with nothing after it is no answer at all (empty)."""
     r = ranked[cand.rank]
-    if not _is_heading(r, cand.span):
+    asks = is_question(r.hit.text[cand.span[0] : cand.span[1]])
+    if not asks and not _is_heading(r, cand.span):
         return [cand]
     after = [sp for sp in r.spans if sp[0] >= cand.span[1]]
-    return [cand, _Candidate(cand.rank, after[0], cand.score, cand.lexical)] if after else [cand]
+    if not after:
+        return [] if asks else [cand]
+    return [cand, _Candidate(cand.rank, after[0], cand.score, cand.lexical)]
 
 
-def choose_sentences(ranked: list[Ranked], params: RankingParams = DEFAULTS) -> list[_Candidate]:
+def choose_sentences(ranked: list[Ranked], params: RankingParams = DEFAULTS, kind: str = "other") -> list[_Candidate]:
     """The best sentence, plus up to two more nearly as good, in reading order.
 
-    A heading chosen as best brings the sentence after it. With no lexical evidence at all
-    (an English or fully paraphrased question), the lead of the best passage is taken:
-    in this genre a section opens with its point.
+    A heading or a question chosen as best brings the sentence after it; neither is ever added
+    alone. With no lexical evidence at all (a fully paraphrased question), the lead of the best
+    passage is taken: in this genre a section opens with its point. For a fact question (``kind``
+    "fact": how many, when, what target or ratio) a sentence holding a number gains
+    ``params.number_weight``: the number is what was asked.
     """
     cands = _candidates(ranked, params)
     if not cands:
         return []
+    if kind == "fact":
+        cands = [replace(c, score=c.score + params.number_weight) if _NUMBER.search(_text(ranked, c)) else c
+                 for c in cands]
     if max(c.lexical for c in cands) == 0.0:
-        return _with_followers(ranked, [c for c in cands if c.rank == 0][0])
+        cands = [c for c in cands if c.rank == 0]
     cands.sort(key=lambda c: -c.score)
-    best = cands[0]
-    chosen = _with_followers(ranked, best)
-    taken = {(c.rank, c.span) for c in chosen}
-    for c in cands[1:]:
-        if len(chosen) >= params.max_sentences or c.score < params.keep_ratio * best.score:
+    chosen: list[_Candidate] = []
+    for best in cands:
+        chosen = _with_followers(ranked, best)
+        if chosen:
             break
-        if c.lexical > 0 and (c.rank, c.span) not in taken and not _is_heading(ranked[c.rank], c.span):
+    if not chosen:
+        return []
+    taken = {(c.rank, c.span) for c in chosen}
+    most = params.fact_sentences if kind == "fact" else params.max_sentences
+    for c in cands:
+        if len(chosen) >= most or c.score < params.keep_ratio * chosen[0].score:
+            break
+        if (c.lexical > 0 and (c.rank, c.span) not in taken and not _is_heading(ranked[c.rank], c.span)
+                and not is_question(_text(ranked, c))):
             chosen.append(c)
             taken.add((c.rank, c.span))
+    if kind != "fact" and params.item_heading:
+        chosen += _item_heading(ranked, chosen[0], taken)
     return sorted(chosen, key=lambda c: (c.rank, c.span))
 
 
-def compose_answer(question: str, asked: str, ranked: list[Ranked], params: RankingParams = DEFAULTS) -> Answer:
-    """Answer with verbatim cited sentences, or an unsupported answer with related hits."""
-    supported = is_supported(ranked, params)
-    chosen = choose_sentences(ranked, params) if supported else []
+def _item_heading(ranked: list[Ranked], best: _Candidate, taken: set[tuple[int, tuple[int, int]]]
+                  ) -> list[_Candidate]:
+    """The enumerated heading (一要…/（三）…/二是…) of the best sentence's section, when its passage
+    holds it: under a how, why or what question that item *is* the measure, reason or point asked
+    about ("三要对标对表提质增效。"), and the best sentence its elaboration."""
+    r = ranked[best.rank]
+    if not r.hit.section or not item_number(r.hit.section[-1]):
+        return []
+    for span in r.spans:
+        if span[0] > best.span[0]:
+            break
+        if (best.rank, span) not in taken and _is_heading(r, span) and \
+                r.hit.section[-1].startswith(r.hit.text[span[0] : span[1]].rstrip("。：:，,；; ")):
+            return [_Candidate(best.rank, span, best.score, best.lexical)]
+    return []
+
+
+def _text(ranked: list[Ranked], c: _Candidate) -> str:
+    return ranked[c.rank].hit.text[c.span[0] : c.span[1]]
+
+
+def compose_answer(question: str, asked: str, ranked: list[Ranked], params: RankingParams = DEFAULTS,
+                   supported: bool | None = None, kind: str = "other") -> Answer:
+    """Answer with verbatim cited sentences, or an unsupported answer with related hits.
+
+    ``supported``: the refusal decision when the caller made it (qa.refusal); else the thresholds
+    here. ``kind``: what the question asks for (qa.intent).
+    """
+    supported = is_supported(ranked, params) if supported is None else supported
+    chosen = choose_sentences(ranked, params, kind) if supported else []
     sentences = []
     marks: dict[int, list[tuple[int, int]]] = {}
     for c in chosen:

@@ -112,7 +112,10 @@ class QAEngine:
         store.lexical_search("预热", 1)  # loads jieba
 
     # ----------------------------------------------------------------- asking
-    def _retrieve(self, question: str, top_k: int | None, filters: Filters | None) -> tuple[str, list[Any]]:
+    def _retrieve(self, question: str, top_k: int | None, filters: Filters | None) -> tuple[Any, list[Any]]:
+        """The question's plan (qa.query) and its ranked passages."""
+        from qa.crosslingual import use_cache_dir
+        from qa.query import plan_query
         from qa.ranking import rank_passages
 
         if not question or not question.strip():
@@ -125,18 +128,20 @@ class QAEngine:
         if filters is not None and not filters.is_empty() and store.matching_count(filters) == 0:
             raise FilterError(f"no passage matches the filters ({filters.describe()}); "
                               "`qa index status` lists the speeches")
+        use_cache_dir(self.settings.data_dir / "cache")
+        plan = plan_query(question, store, self.params)
         for _attempt in range(_READ_ATTEMPTS):
-            ranked = rank_passages(store, encoder, question, top_k or self.settings.top_k, filters, self.params)
+            ranked = rank_passages(store, encoder, plan, top_k or self.settings.top_k, filters, self.params)
             with self._lock:
                 if not store.refresh():  # no write committed while we read: one consistent state
                     break
             # another process committed meanwhile: the vectors were the old generation's but some
             # rows came from the new one (a sync's removed chunks were missing): read again, anew
-        return question, ranked
+        return plan, ranked
 
     def search(self, question: str, *, top_k: int | None = None, filters: Filters | None = None) -> list[Hit]:
         """Ranked passages, best first, near-duplicates folded (a too long question is cut, see qa.limits)."""
-        _q, ranked = self._retrieve(cut_question(question)[0], top_k, filters)
+        _plan, ranked = self._retrieve(question, top_k, filters)
         return [r.hit for r in ranked]
 
     def ask(self, question: str, *, top_k: int | None = None, filters: Filters | None = None,
@@ -144,6 +149,8 @@ class QAEngine:
         """Answer ``question``; ``previous`` (the last question) resolves elliptical follow-ups."""
         from qa.compose import compose_answer
         from qa.followup import resolve_followup
+        from qa.lists import with_list
+        from qa.refusal import decide, gather, rule_for
 
         started = time.perf_counter()
         question, notice = cut_question(question)
@@ -153,8 +160,14 @@ class QAEngine:
         # folded to simplified first: jieba's part-of-speech tags (which find the topic) know
         # simplified words, so a traditional-script follow-up resolves like a simplified one
         resolved = resolve_followup(to_simplified(question), to_simplified(previous)) if previous else None
-        asked, ranked = self._retrieve(resolved or question, top_k, filters)
-        answer = compose_answer(question.strip(), asked, ranked, self.params)
+        plan, ranked = self._retrieve(resolved or question, top_k, filters)
+        rule = rule_for(self._open_store().manifest.model, self.params)
+        supported = bool(ranked) and decide(gather(ranked, plan, self.params), rule, self.params)
+        # the question as asked (a cut is told by the notice, a resolved follow-up below)
+        answer = compose_answer(question.strip(), question.strip(), ranked, self.params, supported, plan.intent.kind)
+        if plan.intent.kind == "list":
+            answer = with_list(answer, plan.lexical, ranked, self._open_store(), self.params)
+        answer = replace(answer, notice=plan.notice, refusal_rule=rule)
         if resolved:
             answer = replace(answer, resolved_question=resolved)
         return replace(answer, notice=notice, seconds=time.perf_counter() - started)

@@ -14,16 +14,19 @@ Only the store interface is used here: which store answers is not this module's 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
 from index.embed import Encoder
-from index.normalize import to_simplified
+from index.sessions import find_session
 from index.stores.base import Scored, Store
 from index.types import ChunkRow, Filters
 from qa.fusion import fold_duplicates, rrf, score_fusion
+from qa.intent import Intent
 from qa.params import DEFAULTS, RankingParams
+from qa.query import QueryPlan, plan_query
 from qa.sentences import SentenceScorer, match_spans, split_sentences
 from qa.types import Hit
 
@@ -37,6 +40,9 @@ class Ranked:
     sentence_scores: tuple[float, ...]
     dense: float  # cosine of the passage with the question
     score: float
+    speech_id: int = -1  # the stored speech holding the passage (for its outline)
+    answer_scores: tuple[float, ...] = ()  # sentence scores for choosing answers (passage words count too)
+    year_match: float = 0.0  # what a year named in the question added (year_evidence)
 
 
 def _pool(store: Store, qvec: np.ndarray, question: str, filters: Filters | None, size: int,
@@ -52,20 +58,42 @@ def _pool(store: Store, qvec: np.ndarray, question: str, filters: Filters | None
     return score_fusion(cosines, dict(lexical), params.alpha, params.dense_min_span)[:size], cosines
 
 
-def _hit(rank: int, row: ChunkRow, score: float, also: tuple[str, ...], terms: list[str]) -> Hit:
+def to_hit(rank: int, row: ChunkRow, score: float, also: tuple[str, ...], terms: list[str]) -> Hit:
     return Hit(rank=rank, score=round(score, 4), chunk_id=row.chunk_id, doc_path=row.doc_path, title=row.title,
                date=row.date, section=row.section, text=row.text, start=row.start, end=row.end, also_in=also,
                matches=tuple(match_spans(row.text, terms)), title_derived=row.title_derived,
                source_name=row.source_name, date_source=row.date_source, pages=row.pages)
 
 
-def rank_passages(store: Store, encoder: Encoder, question: str, top_k: int, filters: Filters | None = None,
-                  params: RankingParams = DEFAULTS) -> list[Ranked]:
+def year_evidence(row: ChunkRow, intent: Intent, params: RankingParams = DEFAULTS) -> float:
+    """What a meeting or year named in the question adds to a passage: a speech given at that
+    meeting most, then a speech of that year, then the year written in the passage or its title."""
+    if not intent.years:
+        return 0.0
+    if intent.sessions and _title_session(row.title) in intent.sessions:
+        return params.session_weight
+    if row.date and row.date[:4] in intent.years:
+        return params.year_weight
+    return params.year_text_weight if any(y in row.text or y in row.title for y in intent.years) else 0.0
+
+
+@functools.lru_cache(maxsize=4096)
+def _title_session(title: str) -> str | None:
+    """Date of the congress or NPC session a speech's title names, if any."""
+    session = find_session(title)
+    return session.date if session else None
+
+
+def rank_passages(store: Store, encoder: Encoder, question: str | QueryPlan, top_k: int,
+                  filters: Filters | None = None, params: RankingParams = DEFAULTS) -> list[Ranked]:
     """The ``top_k`` best passages for ``question``, reranked and de-duplicated."""
-    # The collection is simplified Chinese: a traditional-script question is folded first,
-    # which the encoder would otherwise see as different tokens.
-    qvec = np.asarray(encoder.encode_query(to_simplified(question)), dtype=np.float32)
-    fused, dense = _pool(store, qvec, question, filters, max(params.pool, 2 * top_k), params)  # room to fold
+    plan = question if isinstance(question, QueryPlan) else plan_query(question, store, params)
+    # plan.dense: a traditional-script question folded to simplified (the collection's script),
+    # an English one as its Chinese keywords
+    qvec = np.mean([np.asarray(encoder.encode_query(text[: params.max_encoder_chars]), dtype=np.float32)
+                    for text in plan.dense], axis=0)
+    qvec = (qvec / (np.linalg.norm(qvec) or 1.0)).astype(np.float32)
+    fused, dense = _pool(store, qvec, plan.lexical, filters, max(params.pool, 2 * top_k), params)  # room to fold
     if not fused:
         return []
     rows = {r.chunk_id: r for r in store.chunks_by_ids([cid for cid, _ in fused])}
@@ -74,14 +102,18 @@ def rank_passages(store: Store, encoder: Encoder, question: str, top_k: int, fil
         return []
     spans = {cid: split_sentences(rows[cid].text) for cid, _ in fused}
     flat = [(cid, a, b) for cid, _ in fused for a, b in spans[cid]]
-    scorer = SentenceScorer(question, [rows[cid].text[a:b] for cid, a, b in flat],
-                            [" ".join(rows[cid].section) for cid, _a, _b in flat], cut=store.cut, params=params)
+    scorer = SentenceScorer(plan.lexical, [rows[cid].text[a:b] for cid, a, b in flat],
+                            [" ".join(rows[cid].section) for cid, _a, _b in flat], cut=store.cut, params=params,
+                            synonyms=plan.synonyms, passages=[rows[cid].text for cid, _a, _b in flat])
     sent_scores: dict[int, list[float]] = {cid: [] for cid, _ in fused}
+    answer_scores: dict[int, list[float]] = {cid: [] for cid, _ in fused}
     for i, (cid, _a, _b) in enumerate(flat):
         sent_scores[cid].append(scorer.score(i))
+        answer_scores[cid].append(scorer.answer_score(i))
     top_fused = fused[0][1] or 1.0
     scored = sorted(
-        ((cid, f / top_fused + params.sentence_weight * max(sent_scores[cid], default=0.0)) for cid, f in fused),
+        ((cid, f / top_fused + params.sentence_weight * max(sent_scores[cid], default=0.0)
+          + year_evidence(rows[cid], plan.intent, params)) for cid, f in fused),
         key=lambda kv: -kv[1])
     groups = fold_duplicates([cid for cid, _ in scored], {cid: rows[cid].text for cid in rows}, keep=top_k,
                              n=params.shingle, threshold=params.duplicate_threshold)
@@ -91,6 +123,7 @@ def rank_passages(store: Store, encoder: Encoder, question: str, top_k: int, fil
         row = rows[cid]
         also = tuple(dict.fromkeys(rows[a].title for a in absorbed
                                    if rows[a].title != row.title or rows[a].doc_path != row.doc_path))
-        out.append(Ranked(_hit(rank, row, float(score_of[cid]), also, scorer.terms), tuple(spans[cid]),
-                          tuple(sent_scores[cid]), float(dense[cid]), float(score_of[cid])))
+        out.append(Ranked(to_hit(rank, row, float(score_of[cid]), also, scorer.words), tuple(spans[cid]),
+                          tuple(sent_scores[cid]), float(dense[cid]), float(score_of[cid]), row.speech_id,
+                          tuple(answer_scores[cid]), year_evidence(row, plan.intent, params)))
     return out

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from index.plan import ChangePlan, count
 from index.stages import is_counted, is_waiting
-from qa.types import Answer, Hit, IndexReport, IndexStatus
+from qa.types import RULE_TEXT, Answer, Hit, IndexReport, IndexStatus
 
 
 def hit_text(hit: Hit) -> Text:
@@ -48,6 +48,8 @@ def render_answer(console: Console, answer: Answer) -> None:
         console.print(Text(f"（按“{answer.resolved_question}”回答）", style="dim"))
     if answer.summary:  # a trace question: first use and counts
         console.print(Text(answer.summary, style="cyan"))
+    if answer.notice:
+        console.print(Text(answer.notice, style="yellow"))
     if answer.supported and answer.sentences:
         line = Text()
         for sent in answer.sentences:
@@ -62,6 +64,7 @@ def render_answer(console: Console, answer: Answer) -> None:
     console.print(Text(label, style="bold"))
     for hit in answer.hits:
         console.print(hit_panel(hit), soft_wrap=False)
+    console.print(Text(f"refusal rule: {RULE_TEXT.get(answer.refusal_rule, answer.refusal_rule)}", style="dim"))
 
 
 def render_hits(console: Console, hits: list[Hit]) -> None:

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 
 from index.lexical import full_cut
-from index.normalize import normalize, normalize_same_length
+from index.normalize import normalize_same_length
 from qa.params import DEFAULTS, RankingParams
 
 #: Cuts a text into (normalized) words.
@@ -28,6 +28,9 @@ _QUESTION_NOISE = frozenset({
     "什么", "怎么", "怎样", "如何", "哪些", "哪个", "哪里", "为什么", "为何", "是否", "有没有", "多少", "几个",
     "吗", "呢", "吧", "呀", "的", "了", "是", "有", "在", "要", "把", "和", "与", "及", "对",
     "我们", "你们", "他们", "应该", "应当", "需要", "能够", "可以", "请问", "一下",
+    # single-character prepositions and adverbs: grammar, not topic
+    "从", "向", "给", "被", "让", "由", "以", "于", "跟", "往", "将", "就", "都", "也", "还", "又", "会", "该",
+    "所", "着", "过", "得", "地", "哪", "几", "谁",
 })
 
 
@@ -95,26 +98,45 @@ class SentenceScorer:
     """
 
     def __init__(self, question: str, sentences: Sequence[str], contexts: Sequence[str] | None = None,
-                 cut: Cut | None = None, params: RankingParams = DEFAULTS) -> None:
-        self.terms = query_terms(question, cut)
+                 cut: Cut | None = None, params: RankingParams = DEFAULTS,
+                 synonyms: Sequence[Sequence[str]] = (), passages: Sequence[str] | None = None,
+                 count_unseen: bool = True) -> None:
+        # ``passages``: the text around each sentence, read by :meth:`answer_score` only
+        # ``synonyms``: the question's terms as groups of alternatives (a translated English
+        # phrase), a group counting as found when any of its words is; it replaces the cut words
+        groups = [tuple(g) for g in synonyms if g] or [(t,) for t in query_terms(question, cut)]
+        self.terms = [g[0] for g in groups]
         self._present: list[dict[str, float]] = []
+        self._around: list[dict[str, float]] = []
         self._phrase: list[float] = []
-        core = _core(question)
+        core = "" if synonyms else _core(question)
         df: Counter[str] = Counter()
+        folded: dict[str, str] = {}  # the sentences of one passage share its headings
         for i, sent in enumerate(sentences):
             norm = normalize_same_length(sent)
-            share = phrase_share(core, norm, params.phrase_min)
+            share = phrase_share(core, norm, params.phrase_min) if core else 0.0
             self._phrase.append(share if share >= params.phrase_full else 0.0)
-            context = normalize(contexts[i]) if contexts else ""
-            present = {t: 1.0 if t in norm else params.context_weight
-                       for t in self.terms if t in norm or t in context}
+            if contexts and contexts[i] not in folded:
+                folded[contexts[i]] = normalize_same_length(contexts[i])
+            context = folded[contexts[i]] if contexts else ""
+            present = {g[0]: 1.0 if any(w in norm for w in g) else params.context_weight
+                       for g in groups if any(w in norm or w in context for w in g)}
             self._present.append(present)
             df.update(t for t, w in present.items() if w == 1.0)
+            if passages:
+                if passages[i] not in folded:
+                    folded[passages[i]] = normalize_same_length(passages[i])
+                around = folded[passages[i]]
+                self._around.append({g[0]: params.passage_context_weight for g in groups
+                                     if g[0] not in present and any(w in around for w in g)})
+        self.words = [w for g in groups for w in g]  # every word matched, for highlighting
         seen = {t for present in self._present for t in present}
         # A Latin-script word no candidate contains says nothing about the topic of a Chinese
         # collection (an English question, or English around a Chinese term): leave it to the
         # dense side. An absent Chinese word, by contrast, is evidence (今天天气 → off topic).
-        self.terms = [t for t in self.terms if t in seen or not _latin(t)]
+        # ``count_unseen=False``: words no candidate holds are left out too, when the question is
+        # only which candidate fits best (whether to answer at all is decided elsewhere)
+        self.terms = [t for t in self.terms if t in seen or (count_unseen and not _latin(t))]
         n = len(sentences)
         self.idf = {t: math.log((n + 1) / (df[t] + 0.5)) for t in self.terms}
         self._total = sum(self.idf.values()) or 1.0
@@ -123,6 +145,15 @@ class SentenceScorer:
         """How well sentence ``index`` (with its headings) covers the question, 0..1."""
         words = sum(self.idf[t] * w for t, w in self._present[index].items()) / self._total
         return max(words, self._phrase[index])
+
+    def answer_score(self, index: int) -> float:
+        """:meth:`score`, with the question's words found elsewhere in the sentence's passage counting
+        ``params.passage_context_weight``: an encyclopedia paragraph names its subject once and then
+        says "它的…" or "本鱼…", and the sentence answering about it is one of those."""
+        if not self._around:
+            return self.score(index)
+        around = sum(self.idf[t] * w for t, w in self._around[index].items() if t in self.idf) / self._total
+        return max(self.score(index), self._phrase[index], self.score(index) + around)
 
 
 def match_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:

@@ -87,6 +87,13 @@ class AnswerSentence:
     end: int
 
 
+#: How each refusal rule (``Answer.refusal_rule``, qa/refusal.py) is named on screen.
+RULE_TEXT = {
+    "calibrated": "calibrated (thresholds measured with this index's model)",
+    "fallback": "fallback (thresholds not calibrated for this index's model: only the words found decide)",
+}
+
+
 @dataclass(frozen=True)
 class Answer:
     """What ``QAEngine.ask`` returns."""
@@ -99,10 +106,13 @@ class Answer:
     #: The question actually searched (a follow-up resolved with the previous topic).
     resolved_question: str | None = None
     seconds: float = 0.0
-    #: Said to the user with the answer (a question cut to qa.limits.MAX_QUESTION_CHARS).
+    #: Said to the user with the answer, e.g. that an over-long question was cut (qa/limits.py).
     notice: str | None = None
     #: A line above the sentences (a trace question: first use and counts, qa/trace_question.py).
     summary: str | None = None
+    #: Which refusal rule decided ``supported``: "calibrated" (thresholds measured with this model)
+    #: or "fallback" (another model: words found only); see qa/refusal.py.
+    refusal_rule: str = "calibrated"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -114,6 +124,7 @@ class Answer:
             "hits": [h.to_dict() for h in self.hits],
             "seconds": round(self.seconds, 4),
             "notice": self.notice,
+            "refusal_rule": self.refusal_rule,
         }
 
     @classmethod
@@ -128,6 +139,7 @@ class Answer:
             seconds=float(data.get("seconds", 0.0)),
             notice=data.get("notice"),
             summary=data.get("summary"),
+            refusal_rule=str(data.get("refusal_rule", "calibrated")),
         )
 
 

@@ -1,166 +1,179 @@
-"""Product vs. two baselines on the same data, in one process and one run.
+"""The product's figures on every dev set, per half and per question type, in one run; JSON out.
 
-Baselines: BM25-only and dense-only, both over naive 300-character windows (50 overlap) of the
-same files, with the same encoder and tokenizer as the product. Their "answer" is the best
-sentence (same sentence scorer as the product) of their top passage, so answer accuracy compares
-retrieval+selection, not just retrieval.
+Datasets, each over its own collection: ``seeds`` (shared/eval/seeds_dev.jsonl over shared/corpus),
+``reports`` (reports_dev.jsonl over shared/corpus_reports), ``cmrc`` (CMRC 2018 trial, simplified)
+and ``drcd`` (DRCD test, traditional), the last two with each paragraph a document. For each:
+hit@1, hit@5, MRR@10, answer accuracy ("all" rule for list questions), refusal rate, answer
+length in characters (mean/median over answered questions), latency p50 — for all questions, for
+the tuning half and the held-out half (scripts/evalkit.half), and per question type
+(scripts/evalrun.question_type). Every question here is answerable, so its refusal rate is the
+share wrongly refused.
 
-Data: the seeds dev set over the sample speeches (hit = a passage contains a gold substring after
-NFKC and whitespace removal) and the CMRC 2018 trial set (each paragraph a document; hit = a
-passage contains the answer text). Prints a table and writes JSON.
+Off-topic refusal: a fixed set of everyday questions (scripts/evalkit.OFF_TOPIC) asked of every
+collection, and each dev set asked of another collection (seeds → CMRC, CMRC → seeds, reports →
+DRCD, DRCD → reports): all of these should be refused.
 
-    python -m scripts.eval_retrieval [--shared ../shared] [--out results/eval.json] [--cmrc-limit N]
+    python -m scripts.eval_retrieval --workdir results/work [--limit N] [--only seeds,reports]
+        [--set "{'alpha': 0.6}"] [--baselines] [--records results/eval-records.jsonl]
+
+``--workdir`` keeps the indexes (built on first use) for later runs; ``--limit`` asks only the
+first N questions of CMRC and DRCD (the final figures are from a run without it).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import statistics
+import os
+import subprocess
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
-
-import numpy as np
+from typing import Any
 
 from qa.engine import QAEngine
-from qa.factory import make_engine
-from qa.sentences import SentenceScorer, split_sentences
-from scripts.evalkit import DEFAULT_SHARED, ROOT, Query, load_cmrc, load_seeds
+from qa.params import DEFAULTS, RankingParams
+from qa.settings import load_settings
+from scripts.evalkit import DATASETS, DEFAULT_SHARED, ROOT, Query, off_topic, parse_setting
+from scripts.evalrun import Record, as_rows, ask_all, grouped, refusal_only
+
+COLUMNS = ("n", "hit@1", "hit@5", "answer", "refused", "chars_mean", "chars_median", "ms_p50")
 
 
-@dataclass
-class Scores:
-    ranks: list[int | None] = field(default_factory=list)
-    answers_ok: list[bool] = field(default_factory=list)
-    seconds: list[float] = field(default_factory=list)
-
-    def add(self, passages: list[str], answer: list[str], query: Query, secs: float) -> None:
-        rank = next((i for i, p in enumerate(passages[:10]) if query.passage_hit(p)), None)
-        self.ranks.append(rank)
-        self.answers_ok.append(query.found_in("".join(answer)))
-        self.seconds.append(secs)
-
-    def table(self) -> dict[str, float]:
-        n = max(len(self.ranks), 1)
-        return {
-            "hit@1": sum(r == 0 for r in self.ranks) / n,
-            "hit@5": sum(r is not None and r < 5 for r in self.ranks) / n,
-            "mrr@10": sum(1 / (r + 1) for r in self.ranks if r is not None) / n,
-            "answer_acc": sum(self.answers_ok) / n,
-            "latency_ms_mean": 1000 * statistics.fmean(self.seconds) if self.seconds else 0.0,
-            "latency_ms_p50": 1000 * statistics.median(self.seconds) if self.seconds else 0.0,
-            "n": len(self.ranks),
-        }
-
-
-def windows(text: str, size: int = 300, overlap: int = 50) -> list[str]:
-    step = size - overlap
-    return [text[i : i + size] for i in range(0, max(len(text) - overlap, 1), step)]
-
-
-def best_sentence(question: str, passage: str) -> list[str]:
-    spans = split_sentences(passage)
-    if not spans:
-        return []
-    sents = [passage[a:b] for a, b in spans]
-    scorer = SentenceScorer(question, sents)
-    return [sents[max(range(len(sents)), key=scorer.score)]]
-
-
-class Baselines:
-    """BM25 and dense retrieval over naive windows of the cleaned documents."""
-
-    def __init__(self, texts: list[str], engine: QAEngine, cache: Path) -> None:
-        import bm25s
-
-        from index.embed import load_passage_encoder, load_query_encoder
-        from index.lexical import tokenize
-
-        self.tokenize = tokenize
-        self.windows = [w for t in texts for w in windows(t)]
-        self.bm25 = bm25s.BM25()
-        self.bm25.index([tokenize(w) for w in self.windows], show_progress=False)
-        if cache.is_file() and len(np.load(cache)) == len(self.windows):
-            self.vectors = np.load(cache)
-        else:
-            self.vectors = load_passage_encoder(engine.config).encode_passages(
-                self.windows, batch_size=engine.settings.batch_size)
-            np.save(cache, self.vectors)
-        self.query_encoder = load_query_encoder(engine.config)
-
-    def bm25_search(self, q: str, k: int = 10) -> list[str]:
-        tokens = self.tokenize(q)
-        if not tokens:
-            return []
-        scores = self.bm25.get_scores(tokens)
-        order = np.argsort(-scores)[:k]
-        return [self.windows[i] for i in order if scores[i] > 0]
-
-    def dense_search(self, q: str, k: int = 10) -> list[str]:
-        sims = self.vectors @ self.query_encoder.encode_query(q)
-        return [self.windows[i] for i in np.argsort(-sims)[:k]]
-
-
-def run_dataset(name: str, files: list[Path], queries: list[Query], index_dir: Path,
-                reuse: bool = False) -> dict[str, dict[str, float]]:
-    engine = make_engine(index_dir=index_dir)
-    t0 = time.perf_counter()
-    if not engine.status().exists or not reuse:
+def open_engine(workdir: Path, name: str, files: list[Path], params: RankingParams) -> QAEngine:
+    """The engine over ``name``'s index in ``workdir``, built from ``files`` when missing."""
+    engine = QAEngine(load_settings(index_dir=workdir / f"{name}-index"), params)
+    if not engine.status().exists:
+        started = time.perf_counter()
         engine.build(files)
-    build_s = time.perf_counter() - t0
+        print(f"built {name} index in {time.perf_counter() - started:.0f} s", flush=True)
     engine.warm_up()
-    from index.reader import parse_document
+    return engine
 
-    texts = [sp.text for f in files for sp in parse_document(f).speeches]
-    base = Baselines(texts, engine, index_dir.with_name(index_dir.name + "-baseline.npy"))
-    systems = {"product": Scores(), "bm25-only": Scores(), "dense-only": Scores()}
-    for query in queries:
-        t = time.perf_counter()
-        answer = engine.ask(query.q, top_k=10)
-        secs = time.perf_counter() - t
-        systems["product"].add([h.text for h in answer.hits], [s.text for s in answer.sentences], query, secs)
-        for label, fn in (("bm25-only", base.bm25_search), ("dense-only", base.dense_search)):
-            t = time.perf_counter()
-            passages = fn(query.q)
-            secs = time.perf_counter() - t
-            systems[label].add(passages, best_sentence(query.q, passages[0]) if passages else [], query, secs)
-    result = {label: s.table() for label, s in systems.items()}
-    result["product"]["build_s"] = build_s
-    print(f"\n== {name}: {len(queries)} questions, {len(files)} files ==")
-    cols = ["hit@1", "hit@5", "mrr@10", "answer_acc", "latency_ms_mean", "latency_ms_p50"]
-    print(f"{'system':<12}" + "".join(f"{c:>17}" for c in cols))
-    for label, row in result.items():
-        print(f"{label:<12}" + "".join(f"{row[c]:>17.3f}" for c in cols))
-    misses = [q.q for q, r in zip(queries, systems["product"].ranks, strict=True) if r != 0]
-    print(f"product misses at rank 1 ({len(misses)}): {misses[:10]}")
-    return result
+
+def print_table(name: str, groups: dict[str, dict[str, Any]]) -> None:
+    print(f"\n== {name} ==")
+    print(f"{'group':<26}" + "".join(f"{c:>13}" for c in COLUMNS))
+    order = ["all", "tune", "held-out", "lists(all-rule)", "lists(all-rule)@held-out"]
+    order += sorted(g for g in groups if g.startswith("type:") and "@" not in g)
+    for g in order:
+        if g in groups:
+            print(f"{g:<26}" + "".join(f"{groups[g][c]:>13}" for c in COLUMNS))
+
+
+def run_baselines(engine: QAEngine, files: list[Path], queries: list[Query], cache: Path) -> dict[str, Any]:
+    """hit@1/hit@5/answer of the BM25-only and dense-only baselines (scripts/baselines.py)."""
+    from index.reader import parse_document
+    from scripts.baselines import Baselines, best_sentence
+
+    base = Baselines([sp.text for f in files for sp in parse_document(f).speeches], engine, cache)
+    out = {}
+    for label, search in (("bm25-only", base.bm25_search), ("dense-only", base.dense_search)):
+        ranks, right = [], 0
+        for q in queries:
+            passages = search(q.q)
+            ranks.append(next((i for i, p in enumerate(passages) if q.passage_hit(p)), None))
+            right += q.found_in("".join(best_sentence(q.q, passages[0]))) if passages else False
+        n = max(len(queries), 1)
+        out[label] = {"hit@1": round(sum(r == 0 for r in ranks) / n, 3),
+                      "hit@5": round(sum(r is not None and r < 5 for r in ranks) / n, 3),
+                      "answer": round(right / n, 3), "n": len(queries)}
+    return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     ap.add_argument("--out", type=Path, default=ROOT / "results/eval.json")
-    ap.add_argument("--cmrc-limit", type=int, default=None, help="only the first N CMRC questions")
-    ap.add_argument("--skip-cmrc", action="store_true")
-    ap.add_argument("--workdir", type=Path, default=None,
-                    help="keep indexes and baseline vectors here and reuse them on the next run "
-                         "(for tuning ranking; rebuild after changing the chunker or the model)")
+    ap.add_argument("--workdir", type=Path, default=None, help="keep and reuse the indexes here")
+    ap.add_argument("--only", default=",".join(DATASETS), help="comma-separated datasets")
+    ap.add_argument("--limit", type=int, default=None, help="only the first N questions of CMRC and DRCD")
+    ap.add_argument("--cross-limit", type=int, default=300, help="questions per dev set asked of another collection")
+    ap.add_argument("--set", default="{}", help="RankingParams fields to change, as a Python dict literal")
+    ap.add_argument("--baselines", action="store_true", help="also BM25-only and dense-only baselines")
+    ap.add_argument("--records", type=Path, default=None, help="write every question's record here (JSONL)")
     args = ap.parse_args()
-    results = {}
+    params = parse_setting(args.set) if args.set != "{}" else DEFAULTS
+    names = [n for n in args.only.split(",") if n]
     with tempfile.TemporaryDirectory() as tmp:
         workdir = args.workdir or Path(tmp)
-        (workdir / "cmrc").mkdir(parents=True, exist_ok=True)
-        reuse = args.workdir is not None
-        files, queries = load_seeds(args.shared)
-        results["seeds_dev"] = run_dataset("seeds_dev", files, queries, workdir / "seeds-index", reuse)
-        if not args.skip_cmrc:
-            files, queries = load_cmrc(args.shared, workdir / "cmrc", args.cmrc_limit)
-            results["cmrc2018_trial"] = run_dataset("cmrc2018_trial", files, queries, workdir / "cmrc-index", reuse)
+        workdir.mkdir(parents=True, exist_ok=True)
+        result = evaluate(args, names, workdir, params)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"\nwrote {args.out}")
+
+
+def evaluate(args: argparse.Namespace, names: list[str], workdir: Path, params: RankingParams) -> dict[str, Any]:
+    """Every figure of one run, as the JSON written."""
+    loaded = {n: DATASETS[n][0](args.shared, workdir, args.limit) for n in names}
+    engines: dict[str, QAEngine] = {}
+
+    def engine(name: str) -> QAEngine:
+        if name not in engines:
+            files = loaded[name][0] if name in loaded else DATASETS[name][0](args.shared, workdir, 1)[0]
+            engines[name] = open_engine(workdir, name, files, params)
+        return engines[name]
+
+    records: list[Record] = []
+    result: dict[str, Any] = {"datasets": {}, "off_topic": {}, "cross": {}, "baselines": {}}
+    for name in names:
+        files, queries = loaded[name]
+        recs = ask_all(engine(name), name, queries)
+        records += recs
+        result["datasets"][name] = grouped(recs)
+        print_table(f"{name}: {len(queries)} questions, {len(files)} files", result["datasets"][name])
+        if args.baselines:
+            result["baselines"][name] = run_baselines(engine(name), files, queries,
+                                                      workdir / f"{name}-baseline.npy")
+            print(f"baselines: {result['baselines'][name]}")
+    print("\n== refusal of questions the collection cannot answer ==")
+    for name in names:
+        recs = ask_all(engine(name), f"off-topic→{name}", off_topic())
+        records += recs
+        result["off_topic"][name] = refusal_only(recs)
+        other = DATASETS[name][1]
+        cross_q = [Query(q.q, ()) for q in loaded[name][1][: args.cross_limit]]
+        recs = ask_all(engine(other), f"{name}→{other}", cross_q) if cross_q else []
+        records += recs
+        result["cross"][f"{name}→{other}"] = refusal_only(recs)
+        print(f"off-topic → {name}: refused {result['off_topic'][name]['refused']:.3f} of {len(off_topic())}; "
+              f"{name} questions → {other}: refused {result['cross'][f'{name}→{other}']['refused']:.3f} "
+              f"of {len(cross_q)}")
+    result["summary"] = summary(records)
+    print(f"\nsummary: {json.dumps(result['summary'], ensure_ascii=False)}")
+    result["run"] = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "limit": args.limit,
+                     "cross_limit": args.cross_limit, "params": asdict(params), "load": _load(),
+                     "model": next(iter(engines.values())).config.model if engines else None}
+    if args.records:
+        args.records.parent.mkdir(parents=True, exist_ok=True)
+        args.records.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in as_rows(records)) + "\n",
+                                encoding="utf-8")
+    return result
+
+
+def summary(records: list[Record]) -> dict[str, Any]:
+    """Refusals over everything: answerable questions wrongly refused, per script; off-topic refused."""
+    answerable = [r for r in records if r.dataset in DATASETS]
+    off = [r for r in records if r.dataset not in DATASETS]
+    out: dict[str, Any] = {"answerable_refused": round(sum(r.refused for r in answerable) / max(len(answerable), 1), 4),
+                           "off_topic_refused": round(sum(r.refused for r in off) / max(len(off), 1), 4)}
+    for script in ("English", "traditional"):
+        part = [r for r in answerable if r.qtype == script]
+        out[f"answerable_refused/{script}"] = round(sum(r.refused for r in part) / max(len(part), 1), 4)
+    part = [r for r in answerable if r.qtype not in ("English", "traditional")]
+    out["answerable_refused/simplified"] = round(sum(r.refused for r in part) / max(len(part), 1), 4)
+    return out
+
+
+def _load() -> str:
+    """The machine's load average, to read latencies by (this machine is shared)."""
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
 
 if __name__ == "__main__":

@@ -45,8 +45,7 @@ from qa.factory import make_engine
 from qa.params import DEFAULTS
 from qa.ranking import rank_passages
 from qa.types import Answer
-from scripts.eval_retrieval import Scores
-from scripts.evalkit import DEFAULT_SHARED, ROOT, Query, load_jsonl
+from scripts.evalkit import DEFAULT_SHARED, ROOT, Query, Scores, load_jsonl
 
 TOP_K = 10  # as scripts/eval_retrieval.py: hits@10 feed MRR@10, the answer uses the top ones
 #: Passage keys of a question's top 5, to compare systems whose chunk ids differ.

@@ -1,12 +1,13 @@
-"""Compare ranking parameter settings on the seeds and CMRC dev sets (hit@1, hit@5, answer accuracy).
+"""Compare RankingParams settings on the *tuning halves* of the dev sets (never the held-out ones).
 
 Reuses the indexes that ``scripts.eval_retrieval --workdir DIR`` built, so each setting costs only
 the queries. A setting is a dict of :class:`qa.params.RankingParams` fields; each run starts from
-the shipped defaults (``dataclasses.replace(DEFAULTS, **setting)``). Writes JSON.
+the shipped defaults (``dataclasses.replace(DEFAULTS, **setting)``); nothing sets module globals.
+Reports hit@1, hit@5, answer accuracy, refusal and answer length per dataset and question type;
+writes JSON. The held-out halves are for scripts/eval_retrieval.py to report on.
 
     python -m scripts.eval_retrieval --workdir results/work
-    python -m scripts.tune_ranking --workdir results/work --cmrc-limit 300 \\
-        "{'fusion': 'rrf'}" "{'alpha': 0.5}" "{}"
+    python -m scripts.tune_ranking --workdir results/work --only seeds,cmrc "{'alpha': 0.5}" "{}"
 """
 
 from __future__ import annotations
@@ -15,23 +16,13 @@ import argparse
 import ast
 import json
 import time
-from dataclasses import asdict, fields, replace
+from dataclasses import asdict
 from pathlib import Path
 
 from qa.engine import QAEngine
-from qa.params import DEFAULTS, RankingParams
 from qa.settings import load_settings
-from scripts.evalkit import DEFAULT_SHARED, ROOT, hit1_and_answer, load_cmrc, load_seeds
-
-
-def parse_setting(text: str) -> RankingParams:
-    """A dict literal of RankingParams fields → the defaults with those fields replaced."""
-    setting = ast.literal_eval(text)
-    known = {f.name for f in fields(RankingParams)}
-    unknown = set(setting) - known
-    if unknown:
-        raise SystemExit(f"unknown parameter(s) {sorted(unknown)}; known: {sorted(known)}")
-    return replace(DEFAULTS, **setting)
+from scripts.evalkit import DATASETS, DEFAULT_SHARED, ROOT, half, parse_setting
+from scripts.evalrun import ask_all, grouped
 
 
 def main() -> None:
@@ -39,21 +30,26 @@ def main() -> None:
     ap.add_argument("settings", nargs="*", default=["{}"], help="Python dict literals of RankingParams fields")
     ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     ap.add_argument("--workdir", type=Path, required=True)
-    ap.add_argument("--cmrc-limit", type=int, default=300)
+    ap.add_argument("--only", default="seeds,reports,cmrc", help="comma-separated datasets")
+    ap.add_argument("--limit", type=int, default=None, help="first N questions of CMRC and DRCD")
     ap.add_argument("--out", type=Path, default=ROOT / "results/tune_ranking.json")
     args = ap.parse_args()
-    _, seeds = load_seeds(args.shared)
-    _, cmrc = load_cmrc(args.shared, args.workdir / "cmrc", args.cmrc_limit)
+    names = [n for n in args.only.split(",") if n]
+    tune = {n: [q for q in DATASETS[n][0](args.shared, args.workdir, args.limit)[1] if half(q.q) == "tune"]
+            for n in names}
     results = []
     for text in args.settings:
         params = parse_setting(text)
         started = time.perf_counter()
         row: dict[str, object] = {"setting": ast.literal_eval(text), "params": asdict(params)}
-        for name, queries in (("seeds", seeds), ("cmrc", cmrc)):
+        for name in names:
             engine = QAEngine(load_settings(index_dir=args.workdir / f"{name}-index"), params)
-            row[name] = hit1_and_answer(engine, queries)
-        print(f"{row['setting']}: seeds {row['seeds']}  cmrc {row['cmrc']}  ({time.perf_counter() - started:.0f} s)",
-              flush=True)
+            groups = grouped(ask_all(engine, name, tune[name]))
+            row[name] = groups
+            brief = {k: groups["all"][k] for k in ("n", "hit@1", "hit@5", "answer", "refused", "chars_median")}
+            types = {g[5:]: groups[g]["answer"] for g in groups if g.startswith("type:") and "@" not in g}
+            print(f"{row['setting']} {name}: {brief} answer by type {types}", flush=True)
+        print(f"  ({time.perf_counter() - started:.0f} s)", flush=True)
         results.append(row)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")

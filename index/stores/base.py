@@ -11,6 +11,7 @@ from typing import Protocol
 
 import numpy as np
 
+from index.outline import Outline
 from index.types import ChunkRow, DocumentRecord, Filters, IndexStatus, Manifest, PhraseMatches, SpeechText
 
 #: (chunk id, score) pairs, best first.
@@ -54,6 +55,11 @@ class Store(Protocol):
         """The question's words as the lexical side cuts them (normalized, precise mode)."""
         ...
 
+    def term_counts(self, terms: Sequence[str]) -> dict[str, int]:
+        """How many passages hold each of ``terms`` (lexical tokens; 0 when unknown): tells which
+        words of a translated question the collection uses at all."""
+        ...
+
     def vectors(self, ids: Sequence[int]) -> np.ndarray:
         """Stored vectors of ``ids``, rows in the same order (the ids must exist)."""
         ...
@@ -63,6 +69,11 @@ class Store(Protocol):
         ...
 
     def speech_text(self, chunk_id: int) -> SpeechText: ...
+
+    def outline(self, speech_id: int) -> Outline:
+        """The heading tree of stored speech ``speech_id`` (``ChunkRow.speech_id``), with the passage
+        holding each heading: what list answers are made of (index.outline)."""
+        ...
 
     def documents(self) -> dict[str, str]:
         """Every indexed document: path → sha256 of its raw bytes."""

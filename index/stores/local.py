@@ -22,6 +22,7 @@ import numpy as np
 from index.errors import IndexMissingError, SpeechQAError
 from index.filters import FilterRows, load_filter_rows, matching_chunk_ids
 from index.lexical import LexicalIndex
+from index.outline import Outline, flatten
 from index.stores.base import Scored
 from index.stores.local_schema import (
     CHUNK_SELECT,
@@ -56,6 +57,7 @@ from index.types import (
 )
 
 _ALLOWED_CACHE = 32  # filter sets kept per generation (a chat repeats its filters)
+_OUTLINE_CACHE = 64  # speech outlines kept per generation (answers come from few speeches)
 
 
 class LocalStore:
@@ -68,6 +70,7 @@ class LocalStore:
         self._gen = empty_generation()
         self._filter_rows: FilterRows | None = None  # per generation
         self._allowed: dict[Filters, set[int] | None] = {}
+        self._outlines: dict[int, Outline] = {}
         self._speech_meta = False  # schema-2 speech columns present (an older index lacks them)
 
     # ----------------------------------------------------------------- opening
@@ -146,6 +149,7 @@ class LocalStore:
             self._gen = generation
             self._filter_rows = None
             self._allowed = {}
+            self._outlines = {}
 
     def refresh(self) -> bool:
         with self._lock:
@@ -203,6 +207,9 @@ class LocalStore:
     def cut(self, text: str) -> list[str]:
         return self.generation.lexical.cut(text)
 
+    def term_counts(self, terms: Sequence[str]) -> dict[str, int]:
+        return self.generation.lexical.document_frequency(terms)
+
     def vectors(self, ids: Sequence[int]) -> np.ndarray:
         index = self.generation.vectors
         if not ids:
@@ -230,6 +237,25 @@ class LocalStore:
         if not rows:
             raise SpeechQAError(f"passage {chunk_id} is no longer in the index at {self.path}")
         return SpeechText(*rows[0])
+
+    def outline(self, speech_id: int) -> Outline:
+        """Rebuilt from the stored text with the reader's own rule (a pure function of it), cached."""
+        from index.structure import build_outline
+
+        with self._lock:
+            if speech_id in self._outlines:
+                return self._outlines[speech_id]
+        rows = self._query("SELECT title, text FROM speeches WHERE id = ?", (speech_id,))
+        if not rows:
+            raise SpeechQAError(f"speech {speech_id} is no longer in the index at {self.path}")
+        title, text = rows[0]
+        spans = self._query('SELECT id, start, "end" FROM chunks WHERE speech_id = ? ORDER BY start', (speech_id,))
+        outline = flatten(speech_id, title, text, build_outline(text), [tuple(r) for r in spans])
+        with self._lock:
+            if len(self._outlines) >= _OUTLINE_CACHE:
+                self._outlines.pop(next(iter(self._outlines)))
+            self._outlines[speech_id] = outline
+        return outline
 
     def documents(self) -> dict[str, str]:
         return dict(self._query("SELECT path, sha256 FROM documents ORDER BY path"))

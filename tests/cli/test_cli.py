@@ -100,6 +100,7 @@ def test_ask_json_shape(real_env: list[str]) -> None:
     hit = data["hits"][0]
     assert {"rank", "score", "chunk_id", "doc_path", "title", "date", "section", "text", "start", "end"} <= set(hit)
     assert isinstance(hit["section"], list)
+    assert data["notice"] is None and data["refusal_rule"] == "calibrated"
 
 
 @pytest.mark.e2e
@@ -118,6 +119,7 @@ def test_ask_human_output_cites(real_env: list[str]) -> None:
     result = runner.invoke(app, ["ask", "怎样壮大主流舆论？", *real_env])
     assert result.exit_code == 0, result.output
     assert "[1]" in result.output and "›" in result.output
+    assert "refusal rule: calibrated" in result.output
 
 
 @pytest.mark.e2e

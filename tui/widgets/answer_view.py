@@ -7,7 +7,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from qa.types import Answer
+from qa.types import RULE_TEXT, Answer
 from tui.widgets.citation_card import CitationCard
 
 NO_ANSWER = "No answer was found in the speeches. Related passages:"
@@ -32,6 +32,11 @@ def _answer_widgets(answer: Answer) -> list[Static]:
                                              "italic $text-muted"), classes="resolved"))
     if answer.summary:  # a trace question: first use and counts (qa/trace_question.py)
         widgets.append(Static(Content.styled(answer.summary, "$text-secondary"), classes="answer-text"))
+    if answer.notice:
+        widgets.append(Static(Content.styled(f"⚠ {answer.notice}", "italic $text-warning"), classes="notice"))
+    if answer.refusal_rule != "calibrated":
+        widgets.append(Static(Content.styled(f"refusal rule: {RULE_TEXT.get(answer.refusal_rule, answer.refusal_rule)}",
+                                             "italic $text-muted"), classes="notice"))
     if answer.supported and answer.sentences:
         widgets.append(Static(answer_content(answer), classes="answer-text"))
     else:

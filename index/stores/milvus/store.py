@@ -16,7 +16,9 @@ import numpy as np
 from index.errors import SpeechQAError
 from index.lexical import full_cut
 from index.normalize import normalize
+from index.outline import Outline, flatten
 from index.stores.base import Scored, Store
+from index.stores.milvus.expr import contains
 from index.stores.milvus.live import LiveIndex
 from index.stores.milvus.rows import embed_key
 from index.types import (
@@ -32,6 +34,8 @@ from index.types import (
 
 _ROW_FIELDS = ["id", "speech_id", "doc_path", "title", "date", "section", "text", "start_at", "end_at", "embed_text",
                "title_derived", "source_name", "date_source", "pages"]
+#: Speech outlines kept (list answers come from few speeches).
+_OUTLINE_CACHE = 64
 #: Ids per query by primary key or key list: keeps each expression small on any server.
 _ID_BATCH = 1000
 #: Milvus' largest ``limit`` of one search.
@@ -44,6 +48,12 @@ HNSW_EF = 64
 
 class MilvusStore(LiveIndex):
     """The :class:`~index.stores.base.Store` over one Milvus index (see :class:`LiveIndex` for its state)."""
+
+    _outlines: dict[int, Outline]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._outlines = {}
 
     # ----------------------------------------------------------------- reading
     def chunk_count(self) -> int:
@@ -85,6 +95,36 @@ class MilvusStore(LiveIndex):
 
     def cut(self, text: str) -> list[str]:
         return full_cut(text)
+
+    def term_counts(self, terms: Sequence[str]) -> dict[str, int]:
+        """Passages whose lexical text holds each term (a substring count: Milvus keeps no term
+        statistics to read; the local store counts BM25 tokens, which agrees for whole words)."""
+        if self._manifest is None:
+            return dict.fromkeys(terms, 0)
+        counts: dict[str, int] = {}
+        for term in dict.fromkeys(terms):
+            needle = normalize(term).strip()
+            counts[term] = self.count_rows(self.chunks_collection, contains("lex", needle)) if needle else 0
+        return counts
+
+    def outline(self, speech_id: int) -> Outline:
+        """The heading tree rebuilt from the stored speech text with the reader's own rule, as the
+        local store does; cached, since answers come from few speeches."""
+        from index.structure import build_outline
+
+        if speech_id in self._outlines:
+            return self._outlines[speech_id]
+        rows = self.scan(self.chunks_collection, f"speech_id == {int(speech_id)}", ["id", "title", "start_at", "end_at"])
+        if not rows:
+            raise SpeechQAError(f"speech {speech_id} is no longer in the index at {self.location}")
+        pieces = self.scan(self.docs_collection, f'kind == "speech" and speech_id == {int(speech_id)}', ["part", "text"])
+        text = "".join(p["text"] for p in sorted(pieces, key=lambda p: int(p["part"])))
+        spans = [(int(r["id"]), int(r["start_at"]), int(r["end_at"])) for r in rows]
+        outline = flatten(int(speech_id), rows[0]["title"], text, build_outline(text), spans)
+        if len(self._outlines) >= _OUTLINE_CACHE:
+            self._outlines.pop(next(iter(self._outlines)))
+        self._outlines[speech_id] = outline
+        return outline
 
     def _by_ids(self, ids: Sequence[int], fields: list[str]) -> dict[int, dict[str, Any]]:
         found: dict[int, dict[str, Any]] = {}
