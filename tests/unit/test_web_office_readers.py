@@ -47,12 +47,14 @@ def test_declared_charset_that_is_wrong_falls_back_to_detection() -> None:
     assert BODY in decoded and encoding != "utf-8"
 
 
-@pytest.mark.parametrize(("page", "words"), [("<html><body></body></html>", "no article text"),
-                                             ("<html><body><a href='/'>首页</a></body></html>", "no speech text")])
-def test_page_without_article_is_a_clear_error(tmp_path: Path, page: str, words: str) -> None:
+@pytest.mark.parametrize("page", ["<html><body></body></html>", "<html><body><a href='/'>首页</a></body></html>"])
+def test_page_without_article_is_a_clear_error(tmp_path: Path, page: str) -> None:
+    """An empty page, or one of navigation only, is refused with the file named. (Which of the two
+    messages a navigation page gets depends on the trafilatura release: 2.1 keeps the link text,
+    which then holds no speech; 2.3 finds no article at all.)"""
     path = tmp_path / "nav.htm"
     path.write_text(page, encoding="utf-8")
-    with pytest.raises(ReadError, match=words):
+    with pytest.raises(ReadError, match=r"nav\.htm: no (article|speech) text"):
         parse_document(path)
 
 
