@@ -12,6 +12,7 @@ from index.errors import (
     FilterError,
     IndexCorruptError,
     IndexMissingError,
+    IndexOutdatedError,
     ModelLoadError,
     ModelMismatchError,
     NothingToIndexError,
@@ -30,6 +31,7 @@ class EmptyQuestionError(QAError):
 _ADVICE: tuple[tuple[type[SpeechQAError], str], ...] = (
     (IndexMissingError, "build one with `qa index build PATH` (a folder of speech files)"),
     (IndexCorruptError, "rebuild it with `qa index build PATH`"),
+    (IndexOutdatedError, "upgrade it with `qa index add PATH` (no re-embedding), or rebuild with `qa index build PATH`"),
     (ModelMismatchError, "use the model the index was built with (--model), or rebuild with `qa index build PATH`"),
 )
 
@@ -49,6 +51,7 @@ def with_advice(exc: BaseException) -> str:
 
 
 __all__ = [
-    "ConfigError", "EmptyQuestionError", "FilterError", "IndexCorruptError", "IndexMissingError", "ModelLoadError",
+    "ConfigError", "EmptyQuestionError", "FilterError", "IndexCorruptError", "IndexMissingError", "IndexOutdatedError",
+    "ModelLoadError",
     "ModelMismatchError", "NothingToIndexError", "QAError", "ReadError", "SpeechQAError", "advice", "with_advice",
 ]

@@ -203,19 +203,6 @@ def test_first_use_from_many_threads(tmp_path: Path, lexical: LexicalIndex) -> N
     assert [hits for hits, _ in results] == [lexical.search(q, 5) for q in QUERIES[:6]]
 
 
-def test_index_saved_by_bm25s_still_loads(tmp_path: Path, paragraphs: list[str], lexical: LexicalIndex) -> None:
-    """Indexes written before the query dictionary existed keep working (questions cut with full jieba)."""
-    import bm25s
-
-    retriever = bm25s.BM25()
-    retriever.index([tokenize(p) for p in paragraphs], show_progress=False)
-    retriever.save(str(tmp_path / "old"), show_progress=False)
-    np.save(tmp_path / "old" / "ids.npy", lexical.ids)
-    old = LexicalIndex.load(tmp_path / "old")
-    for query in QUERIES:
-        assert old.search(query, 5) == lexical.search(query, 5)
-
-
 def test_damaged_dictionary_is_a_user_error(tmp_path: Path, lexical: LexicalIndex) -> None:
     lexical.save(tmp_path / "lex")
     (tmp_path / "lex" / "jieba.dict").write_text("党建 多\n", encoding="utf-8")
