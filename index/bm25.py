@@ -121,23 +121,25 @@ class Postings:
         place (a part's rows all come after the previous part's, so columns stay row-ordered).
         """
         vocab: dict[str, int] = {}
-        plans = [_MergePlan.of(part, keep, vocab) for part, keep in parts]
+        columns = [np.asarray([vocab.setdefault(t, len(vocab)) for t in part.vocab], np.int64) for part, _ in parts]
         counts = np.zeros(len(vocab), np.int64)
-        for plan in plans:
-            counts[plan.columns] += plan.live_per_column
+        for (part, keep), cols in zip(parts, columns, strict=True):  # pass 1: surviving postings per token
+            counts[cols] += _MergePlan.of(part, keep, cols, counts_only=True).live_per_column
         indptr = np.zeros(len(vocab) + 1, np.int64)
         np.cumsum(counts, out=indptr[1:])
         rows = np.empty(int(indptr[-1]), np.int32)
         tfn = np.empty(int(indptr[-1]), np.float32)
-        lengths = np.concatenate([plan.lengths for plan in plans]) if plans else np.zeros(0, np.float32)
+        lengths = np.concatenate([np.asarray(part.lengths, np.float32)[np.ones(part.row_count, bool) if keep is None
+                                  else keep] for part, keep in parts]) if parts else np.zeros(0, np.float32)
         fill = indptr[:-1].copy()
         offset = 0
-        for plan in plans:
+        for (part, keep), cols in zip(parts, columns, strict=True):  # pass 2: one part at a time (memory)
+            plan = _MergePlan.of(part, keep, cols)
             dest = plan.destinations(fill)
-            rows[dest] = plan.new_rows + offset
-            tf = plan.tf
-            tfn[dest] = tf / (tf + _norm(lengths[plan.new_rows + offset], avgdl))
-            offset += len(plan.lengths)
+            new_rows = plan.new_rows + offset
+            rows[dest] = new_rows
+            tfn[dest] = plan.tf / (plan.tf + _norm(lengths[new_rows], avgdl))
+            offset += plan.rows
         used = counts > 0  # tokens that only removed rows had go
         if not used.all():
             indptr = np.concatenate([[0], np.cumsum(counts[used])]).astype(np.int64)
@@ -154,21 +156,23 @@ class _MergePlan:
     live_columns: np.ndarray  # the part's own column of each surviving posting (ascending)
     new_rows: np.ndarray  # row within the part after dropping removed rows
     tf: np.ndarray  # raw term frequency, recovered from tfn
-    lengths: np.ndarray  # surviving rows' lengths
+    rows: int  # surviving rows
 
     @classmethod
-    def of(cls, part: Postings, keep: np.ndarray | None, vocab: dict[str, int]) -> _MergePlan:
+    def of(cls, part: Postings, keep: np.ndarray | None, columns: np.ndarray, *, counts_only: bool = False) -> _MergePlan:
         keep = np.ones(part.row_count, bool) if keep is None else np.asarray(keep, bool)
-        columns = np.asarray([vocab.setdefault(t, len(vocab)) for t in part.vocab], np.int64)
         rows = np.asarray(part.rows)
         live = keep[rows]
         own_columns = np.repeat(np.arange(len(part.vocab), dtype=np.int64), part.column_lengths())[live]
+        per_column = np.bincount(own_columns, minlength=len(columns))
+        empty = np.zeros(0, np.int64)
+        if counts_only:
+            return cls(columns, per_column, empty, empty, empty.astype(np.float64), int(keep.sum()))
         old_rows = rows[live]
         tfn = np.asarray(part.tfn)[live].astype(np.float64)
         tf = np.rint(tfn * _norm(np.asarray(part.lengths)[old_rows], part.avgdl) / (1 - tfn))
         renumber = np.cumsum(keep, dtype=np.int64) - 1
-        return cls(columns, np.bincount(own_columns, minlength=len(columns)), own_columns, renumber[old_rows], tf,
-                   np.asarray(part.lengths, np.float32)[keep])
+        return cls(columns, per_column, own_columns, renumber[old_rows], tf, int(keep.sum()))
 
     def destinations(self, fill: np.ndarray) -> np.ndarray:
         """Where each surviving posting goes; advances ``fill`` (next free slot per union column)."""

