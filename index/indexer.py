@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,6 +74,27 @@ def _default_fingerprint(config: IndexConfig) -> str:
     return str(model_fingerprint(config))
 
 
+def _estimate_passages(files: Sequence[Path], config: IndexConfig) -> int:
+    """Passages ``files`` will make, from their size (≈ 3 bytes a character in UTF-8), before reading them:
+    enough for the encoder factory to tell a small job from a big one."""
+    size = 0
+    for file in files:
+        try:
+            size += file.stat().st_size
+        except OSError:
+            continue
+    return max(1, size // (3 * max(1, config.chunk_size - config.chunk_overlap)))
+
+
+def _export_folder(config: IndexConfig) -> Path | None:
+    """Where the bundled model is exported for sentence-transformers (None for another model)."""
+    if not config.is_default_model:
+        return None
+    from index.e5export import export_dir
+
+    return export_dir(config.models_dir)
+
+
 def document_record(file: Path, sha256: str, doc: ParsedDocument, vectors: np.ndarray) -> DocumentRecord:
     """A chunked document as the store takes it: every chunk with the text its vector is made from."""
     speeches = tuple(
@@ -113,7 +135,10 @@ class Indexer:
         self._encoder_factory = encoder_factory or _default_encoder
         self._fingerprint = fingerprint or _default_fingerprint
         self._encoder: Encoder | None = None
+        self._loading: Future[Encoder] | None = None
         self.lexical_header = lexical_header
+        #: Seconds the one-time export of the bundled model took in this job (0: it was not needed).
+        self.export_seconds = 0.0
 
     @property
     def location(self) -> str:
@@ -126,17 +151,20 @@ class Indexer:
         with writer_lock(self.config):
             store = self._open_for_write(discard_broken=True)
             try:
-                plan = self._read(_list_files(paths), {}, self.config.chunk_size, self.config.chunk_overlap, progress)
+                files = _list_files(paths)
+                if files:
+                    self._start_loading(_estimate_passages(files, self.config))  # meanwhile: read
+                plan = self._read(files, {}, self.config.chunk_size, self.config.chunk_overlap, progress)
                 if not plan.parsed:
                     reasons = "; ".join(f"{p}: {r}" for p, r in plan.skipped) or "no supported files"
                     raise NothingToIndexError(f"nothing to index in {', '.join(map(str, paths))} ({reasons})")
-                manifest = self._new_manifest(plan.chunk_count())
+                manifest = self._new_manifest(plan.chunk_count(), progress)
                 records, embedded = self._records(plan, None, manifest, progress)
                 store.apply(manifest, records, replace_all=True)
             finally:
                 store.close()
         return IndexReport(added=plan.added + plan.updated, skipped=plan.skipped, chunks_embedded=embedded,
-                           seconds=time.perf_counter() - started)
+                           seconds=time.perf_counter() - started, model_export_s=self.export_seconds)
 
     def add(self, paths: Sequence[Path], progress: Progress | None = None) -> IndexReport:
         """Index new and changed files among ``paths``; unchanged ones are skipped unread."""
@@ -191,13 +219,14 @@ class Indexer:
                 plan.removed = removals
                 embedded = 0
                 if plan.parsed or plan.removed:
-                    manifest = store.manifest if store.has_manifest else self._new_manifest(plan.chunk_count())
+                    manifest = store.manifest if store.has_manifest else self._new_manifest(plan.chunk_count(), progress)
                     records, embedded = self._records(plan, store if store.has_manifest else None, manifest, progress)
                     store.apply(manifest, records, plan.removed)
             finally:
                 store.close()
         return IndexReport(added=plan.added, updated=plan.updated, removed=plan.removed, unchanged=plan.unchanged,
-                           skipped=plan.skipped, chunks_embedded=embedded, seconds=time.perf_counter() - started)
+                           skipped=plan.skipped, chunks_embedded=embedded, seconds=time.perf_counter() - started,
+                           model_export_s=self.export_seconds)
 
     def _open_for_write(self, *, discard_broken: bool) -> Store:
         """The store to write; a full build sets a damaged index aside instead of failing."""
@@ -257,7 +286,7 @@ class Indexer:
         """Encode ``texts`` in one call (the encoder batches and reports each batch)."""
         if not texts:
             return np.zeros((0, dimension), dtype=np.float32)
-        encoder = self._load_encoder(len(texts))
+        encoder = self._load_encoder(len(texts), progress)
         report = (lambda done, total: progress(done, total, "embedding")) if progress else None
         vecs = np.asarray(encoder.encode_passages(texts, batch_size=self.config.batch_size, progress=report),
                           np.float32)
@@ -267,14 +296,47 @@ class Indexer:
         return vecs
 
     # ----------------------------------------------------------------- model
-    def _load_encoder(self, expected_passages: int | None) -> Encoder:
+    def _start_loading(self, expected_passages: int) -> None:
+        """Load the encoder in a thread while the files are read (torch and the model take ~10 s,
+        during which reading and chunking are done); :meth:`_load_encoder` waits for it."""
+        if self._encoder is None and self._loading is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            pool = ThreadPoolExecutor(1, thread_name_prefix="encoder-load")
+            self._loading = pool.submit(self._make_encoder, expected_passages)
+            pool.shutdown(wait=False)
+
+    def _load_encoder(self, expected_passages: int | None, progress: Progress | None = None) -> Encoder:
         """The encoder, loaded once; the job size lets a small job skip the torch start-up."""
         if self._encoder is None:
-            self._encoder = self._encoder_factory(self.config, expected_passages)
+            loading = self._loading
+            if loading is None or not loading.done():
+                self._announce_export(expected_passages, progress)
+            self._encoder = loading.result() if loading is not None else self._make_encoder(expected_passages)
         return self._encoder
 
-    def _new_manifest(self, expected_passages: int | None) -> Manifest:
-        encoder = self._load_encoder(expected_passages)
+    def _announce_export(self, expected_passages: int | None, progress: Progress | None) -> None:
+        """Say so before the bundled model is exported for sentence-transformers (first big job only)."""
+        from index.embed import ST_BREAK_EVEN_PASSAGES
+
+        folder = _export_folder(self.config)
+        big = expected_passages is None or expected_passages >= ST_BREAK_EVEN_PASSAGES
+        st = self.config.passage_encoder == "st" or (self.config.passage_encoder == "auto" and big)
+        if progress and st and folder is not None and not folder.is_dir():
+            progress(0, 0, "exporting the embedding model (first run only: 5–20 s here)")
+
+    def _make_encoder(self, expected_passages: int | None) -> Encoder:
+        """Call the factory; if it exported the bundled model (the first run only), time that."""
+        folder = _export_folder(self.config)
+        first = folder is not None and not folder.is_dir()
+        started = time.perf_counter()
+        encoder = self._encoder_factory(self.config, expected_passages)
+        if first and folder is not None and folder.is_dir():
+            self.export_seconds = time.perf_counter() - started
+        return encoder
+
+    def _new_manifest(self, expected_passages: int | None, progress: Progress | None = None) -> Manifest:
+        encoder = self._load_encoder(expected_passages, progress)
         return Manifest(model=self.config.model, fingerprint=self._fingerprint(self.config),
                         dimension=int(encoder.dimension), chunker_version=_chunker_version(),
                         chunk_size=self.config.chunk_size, chunk_overlap=self.config.chunk_overlap,

@@ -70,6 +70,9 @@ def render_report(console: Console, report: IndexReport) -> None:
     console.print(f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
                   f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped; "
                   f"{report.chunks_embedded} chunks embedded in {report.seconds:.1f} s")
+    if report.model_export_s:
+        console.print(f"(the embedding model was exported once, in {report.model_export_s:.1f} s of that; "
+                      "later builds reuse it)")
 
 
 def render_status(console: Console, status: IndexStatus) -> None:
