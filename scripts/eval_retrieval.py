@@ -147,7 +147,13 @@ def main() -> None:
     ap.add_argument("--workdir", type=Path, default=None,
                     help="keep indexes and baseline vectors here and reuse them on the next run "
                          "(for tuning ranking; rebuild after changing the chunker or the model)")
+    ap.add_argument("--ann", action="store_true",
+                    help="make every index segment approximate (IVF, as past 200k passages) to measure its quality")
     args = ap.parse_args()
+    if args.ann:
+        from index.stores import merge, segments
+
+        segments.ANN_MIN_ROWS = merge.ANN_MIN_ROWS = 1
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         workdir = args.workdir or Path(tmp)

@@ -107,7 +107,8 @@ class Segment:
                 bitmap = np.packbits(allowed, bitorder="little")
                 selector = faiss.IDSelectorBitmap(n, faiss.swig_ptr(bitmap))
         if self.kind == "ivf":
-            nprobe = min(IVF_LISTS, math.ceil(IVF_LISTS * IVF_PROBE_SHARE / max(share, 1e-9)))
+            lists = int(self.dense.nlist)
+            nprobe = min(lists, math.ceil(lists * IVF_PROBE_SHARE / max(share, 1e-9)))
             params: Any = faiss.SearchParametersIVF(sel=selector, nprobe=nprobe)  # type: ignore[call-arg]
         else:
             params = faiss.SearchParameters(sel=selector) if selector is not None else None  # type: ignore[call-arg]
@@ -155,11 +156,16 @@ def empty_ivf(template: Any) -> Any:
 
 
 def trained_ivf(vectors: np.ndarray) -> Any:
-    """An empty IVF index whose quantizers are trained on (a sample of) ``vectors``."""
+    """An empty IVF index whose quantizers are trained on (a sample of) ``vectors``.
+
+    :data:`IVF_LISTS` lists, fewer when there are not 39 vectors a list to train on (faiss's
+    minimum; only when :data:`ANN_MIN_ROWS` is lowered, as tests and ``eval_retrieval --ann`` do).
+    """
     faiss = faiss_module()
-    ivf = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(vectors.shape[1]), vectors.shape[1], IVF_LISTS,
+    lists = min(IVF_LISTS, max(1, len(vectors) // 39))
+    ivf = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(vectors.shape[1]), vectors.shape[1], lists,
                                         faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT)
-    sample = np.random.default_rng(0).choice(len(vectors), min(len(vectors), IVF_LISTS * _TRAIN_PER_LIST),
+    sample = np.random.default_rng(0).choice(len(vectors), min(len(vectors), lists * _TRAIN_PER_LIST),
                                              replace=False)
     ivf.train(vectors[np.sort(sample)])
     return ivf
