@@ -238,7 +238,11 @@ def measure_size(args: argparse.Namespace, label: str, passages: int) -> dict[st
 
     index = args.workdir / f"index-{label}"
     row: dict[str, Any] = {"size": label, "passages_target": passages}
-    if passages <= REAL_MAX:
+    if args.reuse and index.exists():  # measure the rest again on the index an earlier run built
+        earlier = json.loads((ROOT / "results" / f"bench_scale.{args.reuse}.json").read_text(encoding="utf-8"))
+        row.update({k: v for r in earlier["rows"] if r["size"] == label for k, v in r.items() if "build" in k
+                    or k in ("passages", "synthetic", "raw_passages_per_s") or k.startswith(("recall", "dense_p50"))})
+    elif passages <= REAL_MAX:
         corpus = args.workdir / f"corpus-{label}"
         if not corpus.exists():
             scale_corpus.real_corpus(args.shared / "corpus_reports", passages, corpus)
@@ -282,6 +286,7 @@ def main() -> None:
     ap.add_argument("--models-dir", type=Path, default=Path(os.environ.get("QA_TEST_MODELS_DIR", "/work/models")))
     ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     ap.add_argument("--rounds", type=int, default=ROUNDS)
+    ap.add_argument("--reuse", metavar="LABEL", help="keep indexes built by run LABEL (and its build figures)")
     ap.add_argument("--recall", action="store_true", help="dense recall@10 vs exact at synthetic sizes")
     ap.add_argument("--batch", type=int, default=100_000, help="synthetic passages per Store.apply (0: all in one)")
     ap.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
