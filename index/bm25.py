@@ -111,6 +111,19 @@ class Postings:
             start, end = int(self.indptr[column]), int(self.indptr[column + 1])
             scores[self.rows[start:end]] += np.float32(weight) * self.tfn[start:end]
 
+    def scores_of(self, rows: np.ndarray, columns: Mapping[int, float]) -> np.ndarray:
+        """``Σ weight · tfn`` of the given (ascending) rows only, by binary search in each column:
+        cheaper than :meth:`add_scores` when a column lists far more rows than are asked about."""
+        out = np.zeros(len(rows), np.float32)
+        for column, weight in columns.items():
+            start, end = int(self.indptr[column]), int(self.indptr[column + 1])
+            listed = self.rows[start:end]
+            pos = np.searchsorted(listed, rows)
+            found = pos < len(listed)
+            found[found] = listed[pos[found]] == rows[found]
+            out[found] += np.float32(weight) * self.tfn[start:end][pos[found]]
+        return out
+
     # ----------------------------------------------------------------- merging
     @classmethod
     def merge(cls, parts: Sequence[tuple[Postings, np.ndarray | None]], avgdl: float) -> Postings:

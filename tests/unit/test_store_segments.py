@@ -251,3 +251,20 @@ def test_the_query_dictionary_follows_adds_removals_and_merges(tmp_path: Path) -
         assert store.generation.cutter.dictionary() == words and store.lexical_search("人工智能", 1) == []
         assert store.cut("人工智能的统一战线") == ["人工智能", "的", "统一战线"]
         store.close()
+
+
+def test_pruned_bm25_gives_the_full_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Common tokens scored only where they can matter (MaxScore) give the same top k as scoring all."""
+    from index.lexical import search_segments, tokenize
+
+    passages = [f"工作报告指出，{WORDS[i % 10]}是{WORDS[(i * 7) % 10]}的重点，第{i}项工作要抓好。" for i in range(300)]
+    index = LexicalIndex.build(list(range(300)), [tokenize(p) for p in passages])
+    parts = [(index, None)]
+    for query in ("统一战线的工作重点", "第17项工作", "报告指出的生态文明", "工作"):
+        tokens = tokenize(query)
+        pruned = search_segments(parts, tokens, 10)
+        monkeypatch.setattr("index.lexical.COMMON_SHARE", 2.0)  # nothing counts as common: every row scored
+        full = search_segments(parts, tokens, 10)
+        monkeypatch.undo()
+        assert [s for _, s in pruned] == pytest.approx([s for _, s in full], abs=1e-5), query
+        assert {i for i, s in pruned if s > pruned[-1][1] + 1e-5} == {i for i, s in full if s > full[-1][1] + 1e-5}
