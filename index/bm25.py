@@ -10,7 +10,7 @@ scores exactly as bm25s would; several score as one collection would, with ``avg
 the time each segment was written (a merge renormalizes with the current one) and removed rows
 counted in N and df until a merge drops them, as Lucene does.
 
-Columns are tokens (``vocab``); the CSC arrays are ``indptr`` (int64), ``rows`` (int32,
+Columns are tokens in code-point order (:class:`Vocabulary`); the CSC arrays are ``indptr`` (int64), ``rows`` (int32,
 ascending within a column) and ``tfn`` (float32), loaded memory-mapped: a query reads only
 the columns of its tokens.
 """
@@ -30,6 +30,50 @@ _ARRAYS = ("indptr", "rows", "tfn", "lengths")
 _META = "bm25.json"
 
 
+class Vocabulary(Sequence[str]):
+    """A segment's tokens in code-point order (column ``i`` is the ``i``-th), stored as one UTF-8
+    blob and its offsets, memory-mapped: a cold start reads neither a JSON list nor builds a dict
+    of 100k+ tokens (~0.1 s at 1M passages); a token is found by binary search."""
+
+    def __init__(self, blob: np.ndarray, offsets: np.ndarray) -> None:
+        self._blob = blob
+        self._offsets = offsets
+
+    @classmethod
+    def of(cls, tokens: Sequence[str]) -> Vocabulary:
+        """``tokens``, which must be sorted and distinct."""
+        encoded = [t.encode("utf-8") for t in tokens]
+        offsets = np.zeros(len(encoded) + 1, np.int64)
+        np.cumsum([len(e) for e in encoded], out=offsets[1:])
+        return cls(np.frombuffer(b"".join(encoded), np.uint8), offsets)
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getitem__(self, i: int) -> str:  # type: ignore[override]
+        return bytes(self._blob[int(self._offsets[i]) : int(self._offsets[i + 1])]).decode("utf-8")
+
+    def find(self, token: str) -> int:
+        """Column of ``token``, or -1."""
+        lo, hi = 0, len(self)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self[mid] < token:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo if lo < len(self) and self[lo] == token else -1
+
+    def save(self, directory: Path) -> None:
+        np.save(directory / "bm25.vocab.npy", np.asarray(self._blob))
+        np.save(directory / "bm25.offsets.npy", np.asarray(self._offsets))
+
+    @classmethod
+    def load(cls, directory: Path) -> Vocabulary:
+        return cls(np.load(directory / "bm25.vocab.npy", mmap_mode="r", allow_pickle=False),
+                   np.load(directory / "bm25.offsets.npy", mmap_mode="r", allow_pickle=False))
+
+
 def idf(df: np.ndarray, n: int) -> np.ndarray:
     """Lucene's IDF (never negative): ``ln(1 + (N − df + 0.5) / (df + 0.5))``."""
     df = np.asarray(df, dtype=np.float64)
@@ -44,7 +88,7 @@ def _norm(lengths: np.ndarray, avgdl: float) -> np.ndarray:
 class Postings:
     """One segment's BM25 matrix (rows = passages, columns = tokens), see the module docstring."""
 
-    vocab: list[str]
+    vocab: Vocabulary
     indptr: np.ndarray
     rows: np.ndarray
     tfn: np.ndarray
@@ -60,7 +104,7 @@ class Postings:
 
     @classmethod
     def empty(cls, rows: int = 0) -> Postings:
-        return cls([], np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.float32),
+        return cls(Vocabulary.of([]), np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.float32),
                    np.zeros(rows, np.float32), 0.0)
 
     @classmethod
@@ -74,14 +118,15 @@ class Postings:
         if not flat:
             return cls.empty(len(token_lists))._replace_avgdl(avgdl)
         n = len(token_lists)
+        tokens, rank = _sorted(columns)
         row_of = np.repeat(np.arange(n, dtype=np.int64), lengths.astype(np.int64))
-        pairs, tf = np.unique(np.asarray(flat, np.int64) * n + row_of, return_counts=True)  # sorted by column, row
+        pairs, tf = np.unique(rank[np.asarray(flat, np.int64)] * n + row_of, return_counts=True)  # by column, row
         cols, rows = np.divmod(pairs, n)
         indptr = np.zeros(len(columns) + 1, np.int64)
         np.cumsum(np.bincount(cols, minlength=len(columns)), out=indptr[1:])
         tf = tf.astype(np.float32)
         tfn = tf / (tf + _norm(lengths[rows], avgdl))
-        return cls(list(columns), indptr, rows.astype(np.int32), tfn.astype(np.float32), lengths, avgdl)
+        return cls(Vocabulary.of(tokens), indptr, rows.astype(np.int32), tfn.astype(np.float32), lengths, avgdl)
 
     def _replace_avgdl(self, avgdl: float) -> Postings:
         return Postings(self.vocab, self.indptr, self.rows, self.tfn, self.lengths, avgdl)
@@ -90,15 +135,15 @@ class Postings:
     def save(self, directory: Path) -> None:
         for name in _ARRAYS:
             np.save(directory / f"bm25.{name}.npy", getattr(self, name))
-        meta = {"avgdl": self.avgdl, "k1": K1, "b": B, "vocab": self.vocab}
-        (directory / _META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        self.vocab.save(directory)
+        (directory / _META).write_text(json.dumps({"avgdl": self.avgdl, "k1": K1, "b": B}), encoding="utf-8")
 
     @classmethod
     def load(cls, directory: Path) -> Postings:
         """Load what :meth:`save` wrote, arrays memory-mapped; OSError/ValueError if missing or broken."""
         arrays = {name: np.load(directory / f"bm25.{name}.npy", mmap_mode="r", allow_pickle=False) for name in _ARRAYS}
         meta = json.loads((directory / _META).read_text(encoding="utf-8"))
-        vocab = list(meta["vocab"])
+        vocab = Vocabulary.load(directory)
         if (meta.get("k1"), meta.get("b")) != (K1, B) or len(arrays["indptr"]) != len(vocab) + 1 \
                 or len(arrays["rows"]) != len(arrays["tfn"]) or int(arrays["indptr"][-1]) != len(arrays["rows"]):
             raise ValueError(f"{directory}: BM25 arrays do not match their vocabulary")
@@ -133,8 +178,11 @@ class Postings:
         Two passes: count each token's surviving postings, then copy every part's postings into
         place (a part's rows all come after the previous part's, so columns stay row-ordered).
         """
-        vocab: dict[str, int] = {}
-        columns = [np.asarray([vocab.setdefault(t, len(vocab)) for t in part.vocab], np.int64) for part, _ in parts]
+        seen: dict[str, int] = {}
+        first = [np.asarray([seen.setdefault(t, len(seen)) for t in part.vocab], np.int64) for part, _ in parts]
+        tokens, rank = _sorted(seen)
+        columns = [rank[c] for c in first]  # union columns, in token order
+        vocab = dict(zip(tokens, range(len(tokens)), strict=True))
         counts = np.zeros(len(vocab), np.int64)
         for (part, keep), cols in zip(parts, columns, strict=True):  # pass 1: surviving postings per token
             counts[cols] += _MergePlan.of(part, keep, cols, counts_only=True).live_per_column
@@ -157,7 +205,15 @@ class Postings:
         if not used.all():
             indptr = np.concatenate([[0], np.cumsum(counts[used])]).astype(np.int64)
             vocab = {t: i for t, i in vocab.items() if used[i]}
-        return cls(list(vocab), indptr, rows, tfn, lengths.astype(np.float32), avgdl)
+        return cls(Vocabulary.of(list(vocab)), indptr, rows, tfn, lengths.astype(np.float32), avgdl)
+
+
+def _sorted(columns: Mapping[str, int]) -> tuple[list[str], np.ndarray]:
+    """Tokens in code-point order, and the new column of each old column (insertion order)."""
+    tokens = sorted(columns)
+    rank = np.zeros(len(columns), np.int64)
+    rank[np.asarray([columns[t] for t in tokens], np.int64)] = np.arange(len(tokens))
+    return tokens, rank
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ Query time is kept cheap, because every cold ``qa ask`` pays it:
 
 from __future__ import annotations
 
-import functools
 import logging
 import shutil
 import threading
@@ -168,10 +167,6 @@ class LexicalIndex:
     def __len__(self) -> int:
         return int(self.ids.shape[0])
 
-    @functools.cached_property
-    def _columns(self) -> dict[str, int]:
-        return {token: i for i, token in enumerate(self.postings.vocab)}
-
     @classmethod
     def build(cls, ids: Sequence[int], token_lists: Sequence[Sequence[str]], *, avgdl: float | None = None,
               dictionary: bool = True) -> LexicalIndex:
@@ -183,7 +178,7 @@ class LexicalIndex:
         if len(ids) != len(token_lists):
             raise ValueError("ids and token_lists differ in length")
         postings = Postings.build(token_lists, avgdl)
-        entries = dictionary_entries(postings.vocab) if dictionary and postings.vocab else ({} if dictionary else None)
+        entries = dictionary_entries(postings.vocab) if dictionary and len(postings.vocab) else ({} if dictionary else None)
         return cls(np.asarray(list(ids), dtype=np.int64), postings, entries=entries)
 
     def with_entries(self, entries: Mapping[str, int]) -> LexicalIndex:
@@ -223,7 +218,7 @@ class LexicalIndex:
             raise ValueError(f"{directory}: {len(ids)} ids for {postings.row_count} BM25 rows")
         arrays = {name: np.load(directory / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in extra}
         has_dict = (directory / _DICT_FILE).is_file()
-        if dictionary and postings.vocab and not has_dict:
+        if dictionary and len(postings.vocab) and not has_dict:
             raise ValueError(f"{directory}: {_DICT_FILE} is missing")
         return cls(ids, postings, dictionary=directory / _DICT_FILE if dictionary and has_dict else None,
                    entries=None if dictionary and has_dict else {}, extra=arrays)
@@ -261,8 +256,8 @@ class LexicalIndex:
     # ----------------------------------------------------------------- scoring
     def columns(self, tokens: Iterable[str]) -> dict[str, int]:
         """Column of each distinct token this segment knows."""
-        known = self._columns
-        return {t: known[t] for t in dict.fromkeys(tokens) if t in known}
+        found = {t: self.postings.vocab.find(t) for t in dict.fromkeys(tokens) if t}
+        return {t: c for t, c in found.items() if c >= 0}
 
     def scores(self, tokens: Sequence[str]) -> np.ndarray:
         """BM25 score of every row for ``tokens`` (each distinct known token counted once)."""
@@ -278,7 +273,7 @@ class LexicalIndex:
         ``allowed_ids`` restricts the candidates (filters); ``None`` means all. A query with
         no token known to the index, or an empty index, returns ``[]``.
         """
-        if not self.postings.vocab or k <= 0:
+        if not len(self.postings.vocab) or k <= 0:
             return []
         return self.search_tokens(self.query_tokens(query), k, allowed_ids)
 
