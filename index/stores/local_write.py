@@ -204,7 +204,7 @@ def _extended_dictionary(host: LexicalIndex | None, vocab: Sequence[str]) -> dic
         return dictionary_entries(vocab)
     known = host.dictionary()
     freq = jieba_module().dt.FREQ
-    missing = [w for w in vocab if w not in known and freq.get(w)]
+    missing = [w for w in vocab if not known.get(w) and freq.get(w)]  # saved prefixes have frequency 0
     return dictionary_entries(missing, base=known) if missing else None
 
 
