@@ -206,7 +206,31 @@ def phase_recall(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-PHASES = {"build-real": phase_build_real, "recall": phase_recall, "build-synthetic": phase_build_synthetic, "seed": phase_seed,
+def phase_store_write(args: argparse.Namespace) -> dict[str, Any]:
+    """The store's share of adding and removing the extra speech: time inside ``Store.apply``
+    (embedding, reading and process start left out), so it shows what grows with the index."""
+    from index.stores.local import LocalStore
+    from qa.engine import QAEngine
+    from qa.settings import load_settings
+    from scripts import scale_corpus
+
+    spent: list[float] = []
+    apply = LocalStore.apply
+
+    def timed(self: Any, *a: Any, **k: Any) -> None:
+        started = time.perf_counter()
+        apply(self, *a, **k)
+        spent.append(time.perf_counter() - started)
+
+    LocalStore.apply = timed  # type: ignore[method-assign]
+    extra = scale_corpus.extra_speech(args.shared / "corpus_reports", args.workdir / "extra")
+    engine = QAEngine(load_settings(data_dir=args.workdir / "data", index_dir=args.index, model_dir=args.models_dir))
+    engine.add([extra])
+    engine.remove([extra])
+    return {"add_store_s": spent[0], "remove_store_s": spent[1]}
+
+
+PHASES = {"build-real": phase_build_real, "recall": phase_recall, "store-write": phase_store_write, "build-synthetic": phase_build_synthetic, "seed": phase_seed,
           "query": phase_query}
 
 
@@ -256,6 +280,7 @@ def measure_size(args: argparse.Namespace, label: str, passages: int) -> dict[st
     extra = scale_corpus.extra_speech(args.shared / "corpus_reports", args.workdir / "extra")
     row["add_s"] = cli_wall(args, "index", "add", str(extra), "--index", str(index))
     row["remove_s"] = cli_wall(args, "index", "remove", str(extra), "--index", str(index))
+    row.update(child(args, "store-write", index))
     row.update(child(args, "query", index))
     questions = [q.q for q in load_jsonl(args.shared / "eval" / "reports_dev.jsonl")][:3]
     row["cold_ask_s"] = statistics.median(cli_wall(args, "ask", q, "--index", str(index)) for q in questions)
@@ -264,11 +289,11 @@ def measure_size(args: argparse.Namespace, label: str, passages: int) -> dict[st
 
 
 COLUMNS = [("size", "{}"), ("synthetic", "{}"), ("build_passages_per_s", "{:.1f}"), ("build_vs_raw", "{:.2f}"),
-           ("build_s", "{:.0f}"),
-           ("add_s", "{:.2f}"), ("remove_s", "{:.2f}"), ("ask_p50_ms", "{:.1f}"), ("ask_p95_ms", "{:.1f}"),
-           ("ask_p99_ms", "{:.1f}"), ("search_p50_ms", "{:.1f}"), ("search_p95_ms", "{:.1f}"),
-           ("search_p99_ms", "{:.1f}"), ("cold_ask_s", "{:.2f}"), ("query_rss_mb", "{:.0f}"),
-           ("build_rss_mb", "{:.0f}"), ("disk_mb", "{:.0f}")]
+           ("build_s", "{:.0f}"), ("add_s", "{:.2f}"), ("remove_s", "{:.2f}"), ("add_store_s", "{:.2f}"),
+           ("remove_store_s", "{:.2f}"), ("ask_p50_ms", "{:.1f}"), ("ask_p95_ms", "{:.1f}"), ("ask_p99_ms", "{:.1f}"),
+           ("search_p50_ms", "{:.1f}"), ("search_p95_ms", "{:.1f}"), ("search_p99_ms", "{:.1f}"),
+           ("cold_ask_s", "{:.2f}"), ("query_rss_mb", "{:.0f}"), ("build_rss_mb", "{:.0f}"), ("disk_mb", "{:.0f}"),
+           ("recall@10_probe_0.25", "{:.3f}")]
 
 
 def table(rows: list[dict[str, Any]]) -> str:
