@@ -4,8 +4,10 @@ Every write adds at most one segment, so segments pile up; each costs a little p
 Policy: segments are grouped in tiers by their live row count (1–9, 10–99, 100–999, …); once
 a tier holds :data:`MERGE_FACTOR` segments they are merged into one of the next tier. A write
 thus merges rarely and, amortized, copies each row about log10(N) times over the index's
-life; at most ``9 × tiers`` segments are live (≈ 50 at 1M rows). A segment whose removed
-rows reach :data:`COMPACT_SHARE` is rewritten alone, so tombstones stay a minority.
+life; at most ``9 × tiers`` segments are live (≈ 50 at 1M rows). Exact (flat) segments, which
+every query scans whole, are merged into one IVF segment as soon as they hold
+:data:`~index.stores.segments.ANN_MIN_ROWS` rows together. A segment whose removed rows reach
+:data:`COMPACT_SHARE` is rewritten alone, so tombstones stay a minority.
 
 Merging copies what segments already hold: BM25 postings (:meth:`index.bm25.Postings.merge`),
 flat vectors, and IVF codes list by list when both sides share a quantizer. Nothing is
@@ -38,6 +40,9 @@ def _tier(rows: int) -> int:
 def next_merge(segments: Sequence[Segment], live: Sequence[np.ndarray | None]) -> list[int] | None:
     """Positions of the segments to merge next, or None when the layout is fine."""
     counts = [len(s) if m is None else int(m.sum()) for s, m in zip(segments, live, strict=True)]
+    flat = [i for i, s in enumerate(segments) if s.kind == "flat"]
+    if len(flat) > 1 and sum(counts[i] for i in flat) >= ANN_MIN_ROWS:
+        return flat  # exact segments never add up to more than one IVF segment's worth of scanning
     tiers: dict[int, list[int]] = {}
     for i, count in enumerate(counts):
         tiers.setdefault(_tier(count), []).append(i)

@@ -268,3 +268,20 @@ def test_pruned_bm25_gives_the_full_result(monkeypatch: pytest.MonkeyPatch) -> N
         monkeypatch.undo()
         assert [s for _, s in pruned] == pytest.approx([s for _, s in full], abs=1e-5), query
         assert {i for i, s in pruned if s > pruned[-1][1] + 1e-5} == {i for i, s in full if s > full[-1][1] + 1e-5}
+
+
+def test_exact_segments_never_add_up_to_more_than_the_ann_threshold(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(segments_module, "ANN_MIN_ROWS", 12)
+    monkeypatch.setattr(merge_module, "ANN_MIN_ROWS", 12)
+    monkeypatch.setattr(segments_module, "IVF_LISTS", 2)
+    for i in range(9):
+        store = write(tmp_path, [doc(i)])
+        flat = sum(len(s) for s in store.generation.segments if s.kind == "flat")
+        assert flat < 12 and store.chunk_count() == 3 * (i + 1)
+        store.close()
+    store = LocalStore.open(tmp_path)
+    assert [s.kind for s in store.generation.segments].count("ivf") >= 2
+    hits = store.lexical_search("第4篇第1段", 1)
+    assert store.chunks_by_ids([hits[0][0]])[0].text == speech(4)[1]
+    store.close()
