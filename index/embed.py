@@ -85,16 +85,25 @@ def encode_in_batches(
     texts: Sequence[str], batch_size: int, progress: Progress | None, run: Callable[[list[str]], np.ndarray],
     dimension: int,
 ) -> np.ndarray:
-    """Encode length-sorted batches (less padding) and put rows back in input order."""
+    """Encode length-sorted batches (less padding) and put rows back in input order.
+
+    Batches run longest, shortest, second longest, second shortest, … (the remainder batch
+    last), so the passages/s a progress bar derives from ``progress(done, total)`` is the job's
+    average from the start and its ETA holds (longest first would overstate it for most of the job).
+    """
     total = len(texts)
     out = np.zeros((total, dimension), dtype=np.float32)
     order = sorted(range(total), key=lambda i: len(texts[i]), reverse=True)
     step = max(1, batch_size)
-    for start in range(0, total, step):
-        rows = order[start : start + step]
+    batches = [order[start : start + step] for start in range(0, total, step)]
+    tail = batches.pop() if batches and len(batches[-1]) < step else None
+    schedule = [batches[i // 2] if i % 2 == 0 else batches[-1 - i // 2] for i in range(len(batches))]
+    done = 0
+    for rows in [*schedule, *([tail] if tail else [])]:
         out[rows] = run([texts[i] for i in rows])
+        done += len(rows)
         if progress is not None:
-            progress(min(start + step, total), total)
+            progress(done, total)
     return out
 
 

@@ -25,6 +25,10 @@ class IndexCorruptError(SpeechQAError):
     """The index on disk is unreadable or inconsistent."""
 
 
+class IndexOutdatedError(SpeechQAError):
+    """The index was written by an older version; the next write upgrades it in place."""
+
+
 class ModelMismatchError(SpeechQAError):
     """The index was built with another embedding model than the one configured."""
 

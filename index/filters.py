@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -87,3 +88,48 @@ def matching_chunk_ids(rows: FilterRows, filters: Filters | None) -> set[int] | 
             continue
         allowed.add(sid)
     return {cid for cid, sid, sec in chunks if sid in allowed and (section is None or section in sec)}
+
+
+def section_key(section: Sequence[str]) -> str:
+    """What ``--section`` is matched against: the normalized joined section path (stored per chunk)."""
+    return normalize(" › ".join(section))
+
+
+def speech_keys(title: str, path: str) -> tuple[str, str]:
+    """What ``--doc`` is matched against: the normalized title and file name (stored per speech)."""
+    return normalize(title), normalize(Path(path).name)
+
+
+@dataclass(frozen=True)
+class FilterQuery:
+    """:func:`matching_chunk_ids`'s rules as SQL over the normalized columns a store keeps.
+
+    ``speech_where`` (with ``speech_args``) selects allowed speeches from a table with ``date``,
+    ``norm_title`` and ``norm_name``; None when only ``section`` restricts. ``section`` is the
+    normalized substring a chunk's ``norm_section`` must contain.
+    """
+
+    speech_where: str | None
+    speech_args: tuple[str, ...]
+    section: str | None
+
+
+def filter_query(filters: Filters) -> FilterQuery:
+    """SQL for ``filters`` (FilterError for an invalid date); same semantics as :func:`matching_chunk_ids`."""
+    since = _date_bounds(filters.since, "since")
+    until = _date_bounds(filters.until, "until")
+    clauses: list[str] = []
+    args: list[str] = []
+    if filters.doc:
+        doc = normalize(filters.doc)
+        clauses.append("(instr(norm_title, ?) > 0 OR instr(norm_name, ?) > 0)")
+        args += [doc, doc]
+    # "~" sorts after digits and "-": ``date || '~'`` is the end of the period a date names
+    if since:
+        clauses.append("(date IS NOT NULL AND date || '~' >= ?)")
+        args.append(since)
+    if until:
+        clauses.append("(date IS NOT NULL AND date <= ? || '~')")
+        args.append(until)
+    section = normalize(filters.section) if filters.section else None
+    return FilterQuery(" AND ".join(clauses) or None, tuple(args), section)

@@ -21,6 +21,7 @@ import numpy as np
 from index.config import IndexConfig
 from index.document import ParsedDocument, embed_text
 from index.embed import Encoder, check_index_model
+from index.encoder_loading import EncoderFactory, EncoderLoader, estimate_passages
 from index.errors import (
     IndexCorruptError,
     IndexMissingError,
@@ -30,12 +31,9 @@ from index.errors import (
 )
 from index.plan import Approval, ChangePlan, check_removals
 from index.selection import Selector, files_selection, remove_selection, sync_selection
-from index.stages import EMBEDDING, READING, Progress, model_stage, waiting
+from index.stages import EMBEDDING, READING, Progress, waiting
 from index.stores import Store, discard, open_store, writer_lock
 from index.types import ChunkRecord, DocumentRecord, IndexReport, Manifest, SpeechRecord
-
-#: (config, how many passages the job will embed, if known) -> encoder.
-EncoderFactory = Callable[[IndexConfig, int | None], Encoder]
 
 
 def _list_files(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -127,10 +125,14 @@ class Indexer:
     def __init__(self, config: IndexConfig, encoder_factory: EncoderFactory | None = None, *,
                  fingerprint: Callable[[IndexConfig], str] | None = None, lexical_header: bool = True) -> None:
         self.config = config
-        self._encoder_factory = encoder_factory or _default_encoder
+        self._encoders = EncoderLoader(config, encoder_factory or _default_encoder)
         self._fingerprint = fingerprint or _default_fingerprint
-        self._encoder: Encoder | None = None
         self.lexical_header = lexical_header
+
+    @property
+    def export_seconds(self) -> float:
+        """Seconds the one-time export of the bundled model took in this job (0: it was not needed)."""
+        return self._encoders.export_seconds
 
     @property
     def location(self) -> str:
@@ -144,6 +146,8 @@ class Indexer:
             store = self._open_for_write(discard_broken=True)
             try:
                 files, unread = _list_files(paths)
+                if files:
+                    self._encoders.start(estimate_passages(files, self.config))  # meanwhile: read
                 plan = self._read(files, {}, self.config.chunk_size, self.config.chunk_overlap, progress)
                 plan.skipped[:0] = unread
                 if not plan.parsed:
@@ -155,7 +159,7 @@ class Indexer:
             finally:
                 store.close()
         return IndexReport(added=plan.added + plan.updated, skipped=plan.skipped, chunks_embedded=embedded,
-                           seconds=time.perf_counter() - started)
+                           seconds=time.perf_counter() - started, model_export_s=self.export_seconds)
 
     def add(self, paths: Sequence[Path], progress: Progress | None = None) -> IndexReport:
         """Index new and changed files among ``paths``; unchanged ones are skipped unread."""
@@ -258,7 +262,8 @@ class Indexer:
             finally:
                 store.close()
         return IndexReport(added=plan.added, updated=plan.updated, removed=plan.removed, unchanged=plan.unchanged,
-                           skipped=plan.skipped, chunks_embedded=embedded, seconds=time.perf_counter() - started)
+                           skipped=plan.skipped, chunks_embedded=embedded, seconds=time.perf_counter() - started,
+                           model_export_s=self.export_seconds)
 
     def _open_for_write(self, *, discard_broken: bool) -> Store:
         """The store to write; a full build sets a damaged index aside instead of failing."""
@@ -318,7 +323,7 @@ class Indexer:
         """Encode ``texts`` in one call (the encoder batches and reports each batch)."""
         if not texts:
             return np.zeros((0, dimension), dtype=np.float32)
-        encoder = self._load_encoder(len(texts), progress)
+        encoder = self._encoders.get(len(texts), progress)
         report = (lambda done, total: progress(done, total, EMBEDDING)) if progress else None
         vecs = np.asarray(encoder.encode_passages(texts, batch_size=self.config.batch_size, progress=report),
                           np.float32)
@@ -328,16 +333,8 @@ class Indexer:
         return vecs
 
     # ----------------------------------------------------------------- model
-    def _load_encoder(self, expected_passages: int | None, progress: Progress | None) -> Encoder:
-        """The encoder, loaded once; the job size lets a small job skip the torch start-up."""
-        if self._encoder is None:
-            if progress:  # the first run exports ~0.5 GB: say so instead of sitting at "reading 5/5"
-                progress(0, 0, model_stage(self.config, expected_passages))
-            self._encoder = self._encoder_factory(self.config, expected_passages)
-        return self._encoder
-
-    def _new_manifest(self, expected_passages: int | None, progress: Progress | None) -> Manifest:
-        encoder = self._load_encoder(expected_passages, progress)
+    def _new_manifest(self, expected_passages: int | None, progress: Progress | None = None) -> Manifest:
+        encoder = self._encoders.get(expected_passages, progress)
         return Manifest(model=self.config.model, fingerprint=self._fingerprint(self.config),
                         dimension=int(encoder.dimension), chunker_version=_chunker_version(),
                         chunk_size=self.config.chunk_size, chunk_overlap=self.config.chunk_overlap,

@@ -58,6 +58,8 @@ class IndexReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     chunks_embedded: int = 0
     seconds: float = 0.0
+    #: Seconds spent exporting the bundled model for sentence-transformers (first build only).
+    model_export_s: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from index.errors import (
     IndexCorruptError,
     IndexEmptyError,
     IndexMissingError,
+    IndexOutdatedError,
     ModelLoadError,
     ModelMismatchError,
     NothingToIndexError,
@@ -33,6 +34,7 @@ class EmptyQuestionError(QAError):
 _ADVICE: tuple[tuple[type[SpeechQAError], str], ...] = (
     (IndexMissingError, "build one with `qa index build PATH` (a folder of speech files)"),
     (IndexCorruptError, "rebuild it with `qa index build PATH`"),
+    (IndexOutdatedError, "upgrade it with `qa index add PATH` (no re-embedding), or rebuild with `qa index build PATH`"),
     (ModelMismatchError, "use the model the index was built with (--model), or rebuild with `qa index build PATH`"),
     (IndexEmptyError, "add speeches with `qa index add PATH` or `qa index sync FOLDER`"),
     (UnconfirmedRemovalError, "check the folder; `--dry-run` lists what would change, `--yes` removes them"),
@@ -55,6 +57,6 @@ def with_advice(exc: BaseException) -> str:
 
 __all__ = [
     "ConfigError", "EmptyQuestionError", "FilterError", "FolderMissingError", "IndexCorruptError", "IndexEmptyError",
-    "IndexMissingError", "ModelLoadError", "ModelMismatchError", "NothingToIndexError", "QAError", "ReadError",
+    "IndexMissingError", "IndexOutdatedError", "ModelLoadError", "ModelMismatchError", "NothingToIndexError", "QAError", "ReadError",
     "SpeechQAError", "UnconfirmedRemovalError", "advice", "with_advice",
 ]

@@ -88,6 +88,9 @@ def render_report(console: Console, report: IndexReport) -> None:
     embedded = f"; {count(report.chunks_embedded, 'chunk')} embedded" if read else ""
     console.print(_changes(len(report.added), len(report.updated), len(report.removed), len(report.unchanged),
                            len(report.skipped)) + f"{embedded} in {report.seconds:.1f} s")
+    if report.model_export_s:
+        console.print(f"(the embedding model was exported once, in {report.model_export_s:.1f} s of that; "
+                      "later builds reuse it)")
 
 
 def render_plan(console: Console, plan: ChangePlan) -> None:

@@ -35,7 +35,6 @@ from index.reader import iter_documents, parse_document
 from index.stores import phrases
 from index.stores.local import LocalStore
 from index.stores.local_schema import DB_FILE, SCHEMA, connect
-from index.stores.speech_meta import add_speech_meta_columns
 from qa.trace import trace_phrase
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,7 +77,6 @@ def write_store(path: Path, speeches: Iterable[SpeechRow]) -> int:
     path.mkdir(parents=True, exist_ok=True)
     conn = connect(path / DB_FILE, create=True)
     conn.executescript(SCHEMA)
-    add_speech_meta_columns(conn)
     conn.execute("BEGIN")
     phrases.ensure(conn)
     count = 0
@@ -87,9 +85,9 @@ def write_store(path: Path, speeches: Iterable[SpeechRow]) -> int:
                            "VALUES (?, '', 0, 'utf-8', '', '')", (f"/bench/{n}.txt",)).lastrowid
         sid = conn.execute("INSERT INTO speeches (doc_id, ordinal, title, date, text) VALUES (?, 0, ?, ?, ?)",
                            (doc, title, date, text)).lastrowid
-        ids = [int(conn.execute('INSERT INTO chunks (speech_id, ordinal, section, text, start, "end", embed_text, tokens) '
-                            "VALUES (?, ?, ?, ?, ?, ?, '', '')",
-                            (sid, o, json.dumps(list(sec), ensure_ascii=False), text[s:e], s, e)).lastrowid or 0)
+        ids = [int(conn.execute('INSERT INTO chunks (speech_id, ordinal, section, start, "end", embed_key) '
+                            "VALUES (?, ?, ?, ?, ?, 0)",
+                            (sid, o, json.dumps(list(sec), ensure_ascii=False), s, e)).lastrowid or 0)
                for o, (sec, s, e) in enumerate(chunks)]
         phrases.add_speech(conn, int(sid or 0), text, list(zip(ids, (s for _sec, s, _e in chunks), strict=True)))
         count += len(chunks)

@@ -1,16 +1,16 @@
-"""The local store's read side: SQLite (documents, speeches, chunks, manifest) + FAISS + BM25.
+"""The local store's read side: SQLite (documents, speeches, chunks, manifest) + segments.
 
-Consistency across the three is kept with a *generation* number stored in the SQLite manifest
-(see :mod:`index.stores.local_write` for how a write makes one). This class only reads: it
-loads the live :class:`Generation`, checks the three agree, and swaps in a newer one when a
-write commits (its own, through :meth:`LocalStore.swap`, or another process's, through
-:meth:`LocalStore.refresh`). Safe to share between threads: every use of the connection and of
-the generation goes through one lock.
+Consistency between SQLite and the segment files is kept with a *generation* number and a
+*layout* (the live segments) stored in the SQLite manifest (see :mod:`index.stores.local_write`
+for how a write makes one). This class only reads: it loads the live
+:class:`~index.stores.generation.Generation` (segments memory-mapped, tombstones), checks it
+agrees with SQLite, and swaps in a newer one when a write commits (its own, through
+:meth:`LocalStore.swap`, or another process's, through :meth:`LocalStore.refresh`). Safe to
+share between threads: every use of the connection and of the generation goes through one lock.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -20,30 +20,22 @@ from typing import Any
 import numpy as np
 
 from index.errors import IndexMissingError, SpeechQAError
-from index.filters import FilterRows, load_filter_rows, matching_chunk_ids
-from index.lexical import LexicalIndex
+from index.filters import filter_query
 from index.outline import Outline, flatten
 from index.stores.base import Scored
+from index.stores.generation import Generation, Masks
 from index.stores.local_schema import (
     CHUNK_SELECT,
     DB_FILE,
+    OLD_SCHEMAS,
     SCHEMA,
-    Generation,
     chunk_row,
     connect,
     corrupt,
-    empty_generation,
-    faiss_module,
-    lexical_dir,
+    manifest_schema,
     read_manifest,
-    vectors_file,
 )
-from index.stores.speech_meta import (
-    SPEECH_META_COLUMNS,
-    add_speech_meta_columns,
-    has_speech_meta,
-    speech_meta_select,
-)
+from index.stores.segments import Segment
 from index.types import (
     ChunkRecord,
     ChunkRow,
@@ -67,11 +59,9 @@ class LocalStore:
         self.path = path
         self._conn = conn
         self._lock = threading.RLock()
-        self._gen = empty_generation()
-        self._filter_rows: FilterRows | None = None  # per generation
-        self._allowed: dict[Filters, set[int] | None] = {}
+        self._gen = Generation(None)
+        self._allowed: dict[Filters, Masks] = {}
         self._outlines: dict[int, Outline] = {}
-        self._speech_meta = False  # schema-2 speech columns present (an older index lacks them)
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -93,12 +83,15 @@ class LocalStore:
 
     @classmethod
     def open_for_write(cls, path: Path) -> LocalStore:
-        """Open or create the index for the writer; a never-built index has no manifest yet."""
+        """Open or create the index for the writer (upgrading an older one in place first)."""
+        from index.stores.migrate import upgrade
+
         path.mkdir(parents=True, exist_ok=True)
         store = cls(path, connect(path / DB_FILE, create=True))
         try:
+            if _has_manifest_table(store._conn) and manifest_schema(store._conn) in OLD_SCHEMAS:
+                upgrade(store._conn, path)
             store._conn.executescript(SCHEMA)
-            add_speech_meta_columns(store._conn)
             store._load()
         except sqlite3.DatabaseError as exc:
             store.close()
@@ -113,33 +106,36 @@ class LocalStore:
             self._conn.close()
 
     def _load(self) -> None:
-        """Load the live generation's FAISS and BM25 files and check they match SQLite."""
-        faiss = faiss_module()
+        """Load the live generation's segments and check they match SQLite."""
         for _attempt in range(3):
             with self._lock:
                 try:
                     self._conn.execute("BEGIN")
-                    manifest = read_manifest(self._conn, self.path)
-                    count = self._conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
-                    self._speech_meta = has_speech_meta(self._conn)
+                    committed = read_manifest(self._conn, self.path)
+                    dead = frozenset(r[0] for r in self._conn.execute("SELECT chunk_id FROM tombstones")) \
+                        if committed else frozenset()
                     self._conn.execute("COMMIT")
                 except (sqlite3.DatabaseError, KeyError, TypeError, ValueError) as exc:
                     if self._conn.in_transaction:
                         self._conn.execute("ROLLBACK")
                     raise corrupt(self.path, f"cannot read {DB_FILE}: {exc}") from None
-                if manifest is None:
-                    self.swap(empty_generation())
+                if committed is None:
+                    self.swap(Generation(None))
                     return
+                manifest, layout = committed
                 try:
-                    vectors = faiss.read_index(str(vectors_file(self.path, manifest.generation)))
-                    lexical = LexicalIndex.load(lexical_dir(self.path, manifest.generation))
+                    segments = tuple(Segment.load(self.path, info, dictionary=info.number == layout.dictionary)
+                                     for info in layout.segments)
                 except (OSError, RuntimeError, ValueError) as exc:
-                    if read_manifest(self._conn, self.path) != manifest:
+                    if read_manifest(self._conn, self.path) != committed:
                         continue  # a writer switched generations under us: read the new one
                     raise corrupt(self.path, f"generation {manifest.generation} files: {exc}") from None
-                if not vectors.ntotal == len(lexical) == count or vectors.d != manifest.dimension:
-                    raise corrupt(self.path, f"{count} chunks, {vectors.ntotal} vectors, {len(lexical)} BM25 rows")
-                self.swap(Generation(manifest, vectors, lexical))
+                # each segment was checked against the layout, which the writer committed with the rows
+                # after counting them (a count(*) here would read the whole table at every cold start)
+                bad = [s.number for s in segments if s.dense.d != manifest.dimension]
+                if bad:
+                    raise corrupt(self.path, f"segments {bad} are not of dimension {manifest.dimension}")
+                self.swap(Generation(manifest, layout, segments, dead))
                 return
         raise corrupt(self.path, "generation kept changing while loading")
 
@@ -147,17 +143,16 @@ class LocalStore:
         """Serve ``generation`` from now on (the writer calls this right after its commit)."""
         with self._lock:
             self._gen = generation
-            self._filter_rows = None
             self._allowed = {}
             self._outlines = {}
 
     def refresh(self) -> bool:
         with self._lock:
             try:
-                unchanged = read_manifest(self._conn, self.path) == self._gen.manifest
+                committed = read_manifest(self._conn, self.path)
             except (sqlite3.DatabaseError, KeyError, TypeError, ValueError) as exc:
                 raise corrupt(self.path, f"cannot read {DB_FILE}: {exc}") from None
-            if unchanged:
+            if (committed[0] if committed else None) == self._gen.manifest:
                 return False
             self._load()
             return True
@@ -184,37 +179,30 @@ class LocalStore:
         return self.generation.manifest is not None
 
     def chunk_count(self) -> int:
-        vectors = self.generation.vectors
-        return 0 if vectors is None else int(vectors.ntotal)
+        return self.generation.chunk_count()
 
     def dense_search(self, vec: np.ndarray, k: int, filters: Filters | None = None) -> Scored:
-        faiss = faiss_module()
-        index = self.generation.vectors
-        allowed = self.filter_ids(filters)
-        if index is None or index.ntotal == 0 or k <= 0 or (allowed is not None and not allowed):
+        generation = self.generation
+        allowed = self.filter_masks(filters)
+        if k <= 0 or not generation.segments:
             return []
-        query = np.ascontiguousarray(np.asarray(vec, dtype=np.float32).reshape(1, -1))
-        params = None
-        if allowed is not None:
-            selector = faiss.IDSelectorBatch(np.fromiter(allowed, dtype=np.int64))
-            params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
-        scores, ids = index.search(query, min(k, index.ntotal), params=params)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+        return generation.dense_search(vec, k, allowed)
 
     def lexical_search(self, question: str, k: int, filters: Filters | None = None) -> Scored:
-        return self.generation.lexical.search(question, k, self.filter_ids(filters))
+        generation = self.generation
+        allowed = self.filter_masks(filters)
+        if k <= 0 or not generation.segments:
+            return []
+        return generation.lexical_search(generation.cutter.query_tokens(question), k, allowed)
 
     def cut(self, text: str) -> list[str]:
-        return self.generation.lexical.cut(text)
+        return self.generation.cutter.cut(text)
 
     def term_counts(self, terms: Sequence[str]) -> dict[str, int]:
-        return self.generation.lexical.document_frequency(terms)
+        return self.generation.document_frequency(terms)
 
     def vectors(self, ids: Sequence[int]) -> np.ndarray:
-        index = self.generation.vectors
-        if not ids:
-            return np.zeros((0, self.manifest.dimension), dtype=np.float32)
-        return np.vstack([index.reconstruct(int(i)) for i in ids]).astype(np.float32)
+        return self.generation.vectors_of(list(ids), self.manifest.dimension)
 
     def _query(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
@@ -223,10 +211,9 @@ class LocalStore:
     def chunks_by_ids(self, ids: Iterable[int]) -> list[ChunkRow]:
         wanted = list(dict.fromkeys(int(i) for i in ids))
         found: dict[int, ChunkRow] = {}
-        select = CHUNK_SELECT.format(meta=speech_meta_select(self._speech_meta))
         for start in range(0, len(wanted), 500):
             part = wanted[start : start + 500]
-            for r in self._query(f"{select} WHERE c.id IN ({','.join('?' * len(part))})", part):
+            for r in self._query(f"{CHUNK_SELECT} WHERE c.id IN ({','.join('?' * len(part))})", part):
                 found[r[0]] = chunk_row(r)
         return [found[i] for i in wanted if i in found]
 
@@ -260,41 +247,69 @@ class LocalStore:
     def documents(self) -> dict[str, str]:
         return dict(self._query("SELECT path, sha256 FROM documents ORDER BY path"))
 
-    def filter_ids(self, filters: Filters | None) -> set[int] | None:
-        """Chunk ids allowed by ``filters`` (see :func:`index.filters.matching_chunk_ids`); None = all."""
+    def filter_masks(self, filters: Filters | None) -> Masks | None:
+        """Per segment, the live rows ``filters`` allow (FilterError if invalid); None = no filter.
+
+        The speeches and sections allowed come from SQL over columns normalized at write time;
+        rows are matched by their segment's speech and chunk ids, with numpy. Kept per
+        generation for the last few filters (a chat repeats its filters).
+        """
         if filters is None or filters.is_empty():
             return None
+        generation = self.generation
         with self._lock:
-            if filters in self._allowed:
+            if filters in self._allowed and self.generation is generation:
                 return self._allowed[filters]
-            if self._filter_rows is None:
-                self._filter_rows = load_filter_rows(self._query)
-            rows = self._filter_rows
-        allowed = matching_chunk_ids(rows, filters)
+        query = filter_query(filters)
+        speeches = self._ids(f"SELECT id FROM speeches WHERE {query.speech_where}", query.speech_args) \
+            if query.speech_where else None
+        chunks = self._ids("SELECT id FROM chunks WHERE instr(norm_section, ?) > 0", (query.section,)) \
+            if query.section else None
+        masks = []
+        for segment in generation.segments:
+            mask = np.ones(len(segment), bool)
+            if speeches is not None:
+                mask &= _member(np.asarray(segment.speeches), speeches)
+            if chunks is not None:
+                mask &= _member(np.asarray(segment.ids), chunks)
+            masks.append(mask)
+        allowed = generation.masks(tuple(masks))
         with self._lock:
-            if len(self._allowed) >= _ALLOWED_CACHE:
-                self._allowed.pop(next(iter(self._allowed)))
-            self._allowed[filters] = allowed
+            if self.generation is generation:
+                if len(self._allowed) >= _ALLOWED_CACHE:
+                    self._allowed.pop(next(iter(self._allowed)))
+                self._allowed[filters] = allowed
         return allowed
+
+    def _ids(self, sql: str, args: Sequence[Any]) -> np.ndarray:
+        with self._lock:
+            return np.fromiter((r[0] for r in self._conn.execute(sql, tuple(args))), np.int64)
+
+    def filter_ids(self, filters: Filters | None) -> set[int] | None:
+        """Chunk ids allowed by ``filters`` (see :meth:`filter_masks`); None = all."""
+        masks = self.filter_masks(filters)
+        if masks is None:
+            return None
+        segments = self.generation.segments
+        return {int(i) for s, m in zip(segments, masks, strict=True) for i in np.asarray(s.ids)[m]}
 
     def find_phrase(self, phrase: str, filters: Filters | None = None) -> PhraseMatches:
         from index.stores import phrases
 
-        allowed = self.filter_ids(filters)
+        generation = self.generation
+        masks = self.filter_masks(filters)
+        allowed = None if masks is None else {
+            int(i) for s, m in zip(generation.segments, masks, strict=True) for i in np.asarray(s.ids)[m]}
         found = phrases.find(self._query, phrases.fold_phrase(phrase), allowed)
         dates = self._query(phrases.SPEECH_DATES)
-        if allowed is not None:
-            with self._lock:
-                if self._filter_rows is None:
-                    self._filter_rows = load_filter_rows(self._query)
-                chunk_rows = self._filter_rows[1]
-            kept = {sid for cid, sid, _sec in chunk_rows if cid in allowed}
+        if masks is not None:
+            kept = {int(sid) for s, m in zip(generation.segments, masks, strict=True) for sid in np.asarray(s.speeches)[m]}
             dates = [(sid, date) for sid, date in dates if sid in kept]
         return PhraseMatches(tuple(found), tuple(date for _sid, date in dates))
 
     def matching_count(self, filters: Filters) -> int:
-        allowed = self.filter_ids(filters)
-        return self.chunk_count() if allowed is None else len(allowed)
+        masks = self.filter_masks(filters)
+        return self.chunk_count() if masks is None else sum(int(m.sum()) for m in masks if m is not None)
 
     def status(self) -> IndexStatus:
         m = self.manifest
@@ -310,17 +325,17 @@ class LocalStore:
 
     def records(self) -> Iterator[DocumentRecord]:
         """Every stored document as the writer took it, vectors included (to copy the index elsewhere)."""
-        meta = ", ".join(SPEECH_META_COLUMNS) if self._speech_meta else "0, NULL, NULL, NULL, NULL"
         for doc_id, path, sha, mtime, encoding in self._query(
                 "SELECT id, path, sha256, mtime, encoding FROM documents ORDER BY path"):
             speeches: list[SpeechRecord] = []
             ids: list[int] = []
             for sid, title, date, text, derived, source, date_source, subtitle, venue in self._query(
-                    f"SELECT id, title, date, text, {meta} FROM speeches WHERE doc_id = ? ORDER BY ordinal", (doc_id,)):
-                rows = self._query('SELECT id, section, text, start, "end", embed_text FROM chunks '
-                                   "WHERE speech_id = ? ORDER BY ordinal", (sid,))
-                ids += [r[0] for r in rows]
-                chunks = tuple(ChunkRecord(tuple(json.loads(r[1])), r[2], r[3], r[4], r[5]) for r in rows)
+                    "SELECT id, title, date, text, title_derived, source_name, date_source, subtitle, venue "
+                    "FROM speeches WHERE doc_id = ? ORDER BY ordinal", (doc_id,)):
+                rows = [chunk_row(r) for r in self._query(f"{CHUNK_SELECT} WHERE c.speech_id = ? ORDER BY c.ordinal",
+                                                          (sid,))]
+                ids += [r.chunk_id for r in rows]
+                chunks = tuple(ChunkRecord(r.section, r.text, r.start, r.end, r.embed_text, r.pages) for r in rows)
                 speeches.append(SpeechRecord(title, date, text, chunks, title_derived=bool(derived),
                                              source_name=source or Path(path).name, subtitle=subtitle, venue=venue,
                                              date_source=date_source))
@@ -328,21 +343,42 @@ class LocalStore:
 
     # ----------------------------------------------------------------- writing
     def known_vectors(self, embed_texts: Sequence[str]) -> dict[str, np.ndarray]:
-        wanted = set(embed_texts)
+        """Stored vectors of these embed texts, found by their 64-bit key and checked by text."""
+        from index.stores.local_write import embed_key
+
+        wanted = {embed_key(t): t for t in dict.fromkeys(embed_texts)}
         if not wanted or not self.has_manifest:
             return {}
+        texts = set(wanted.values())
         ids: dict[str, int] = {}
-        for cid, text in self._query("SELECT id, embed_text FROM chunks"):
-            if text in wanted:
-                ids.setdefault(text, cid)
-        texts = list(ids)
-        return dict(zip(texts, self.vectors([ids[t] for t in texts]), strict=True))
+        keys = list(wanted)
+        for start in range(0, len(keys), 500):
+            part = keys[start : start + 500]
+            for row in map(chunk_row, self._query(f"{CHUNK_SELECT} WHERE c.embed_key IN ({','.join('?' * len(part))})",
+                                                  part)):
+                if row.embed_text in texts:
+                    ids.setdefault(row.embed_text, row.chunk_id)
+        found = list(ids)
+        return dict(zip(found, self.vectors([ids[t] for t in found]), strict=True))
 
     def apply(self, manifest: Manifest, documents: Sequence[DocumentRecord], remove_paths: Sequence[str] = (),
               *, replace_all: bool = False) -> None:
         from index.stores.local_write import commit
 
         self.swap(commit(self.path, self.generation, manifest, documents, remove_paths, replace_all=replace_all))
+
+
+def _member(values: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """``values[i] in allowed`` for every i, through a lookup table over the id range."""
+    if not len(values) or not len(allowed):
+        return np.zeros(len(values), bool)
+    table = np.zeros(max(int(values.max()), int(allowed.max())) + 1, bool)
+    table[allowed] = True
+    return table[values]
+
+
+def _has_manifest_table(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'manifest'").fetchone() is not None
 
 
 __all__ = ["LocalStore"]

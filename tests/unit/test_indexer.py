@@ -6,7 +6,6 @@ import sqlite3
 import threading
 from pathlib import Path
 
-import faiss
 import pytest
 from _index_fakes import Factory, FakeEncoder, fake_list, fake_parse, write_speech
 
@@ -64,7 +63,7 @@ def assert_consistent(settings: Settings, chunks: int) -> None:
     store = open_store(settings)
     try:
         ids = sorted(r[0] for r in sql(settings, "SELECT id FROM chunks"))
-        assert sorted(faiss.vector_to_array(store.generation.vectors.id_map).tolist()) == ids
+        assert sorted(store.generation.vectors.ids.tolist()) == ids
         assert sorted(store.generation.lexical.ids.tolist()) == ids and len(ids) == chunks
     finally:
         store.close()

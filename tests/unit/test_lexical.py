@@ -102,7 +102,7 @@ QUERIES = [*SEEDS, "机关专职党务工作人员按什么比例配备", "機�
 
 
 def _known(index: LexicalIndex, tokens: list[str]) -> list[str]:
-    return [t for t in dict.fromkeys(tokens) if t in index._columns]
+    return list(index.columns(tokens))
 
 
 def test_scores_equal_bm25s(tmp_path: Path, paragraphs: list[str], lexical: LexicalIndex) -> None:
@@ -201,19 +201,6 @@ def test_first_use_from_many_threads(tmp_path: Path, lexical: LexicalIndex) -> N
         results = list(pool.map(ask, QUERIES[:6]))
     assert len({tokenizer for _, tokenizer in results}) == 1
     assert [hits for hits, _ in results] == [lexical.search(q, 5) for q in QUERIES[:6]]
-
-
-def test_index_saved_by_bm25s_still_loads(tmp_path: Path, paragraphs: list[str], lexical: LexicalIndex) -> None:
-    """Indexes written before the query dictionary existed keep working (questions cut with full jieba)."""
-    import bm25s
-
-    retriever = bm25s.BM25()
-    retriever.index([tokenize(p) for p in paragraphs], show_progress=False)
-    retriever.save(str(tmp_path / "old"), show_progress=False)
-    np.save(tmp_path / "old" / "ids.npy", lexical.ids)
-    old = LexicalIndex.load(tmp_path / "old")
-    for query in QUERIES:
-        assert old.search(query, 5) == lexical.search(query, 5)
 
 
 def test_damaged_dictionary_is_a_user_error(tmp_path: Path, lexical: LexicalIndex) -> None:

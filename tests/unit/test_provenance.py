@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from index.chunker import chunk_document
 from index.clean import clean_text
 from index.document import ParsedDocument, Speech
@@ -76,27 +78,36 @@ def test_pages_reach_the_citation_the_json_and_the_card() -> None:
     assert "p." not in plain.citation() and Hit.from_dict({k: v for k, v in data.items() if k != "pages"}).pages == ()
 
 
-def test_an_index_from_before_pages_gains_the_column(tmp_path: Path) -> None:
-    import sqlite3
+@pytest.mark.parametrize("kept", [True, False])
+def test_an_older_index_keeps_its_pages_through_the_upgrade(tmp_path: Path, kept: bool) -> None:
+    """A schema-2 index with page numbers keeps them when upgraded; one from before pages reads ()."""
+    import shutil
 
     from _index_fakes import FakeEncoder
+    from _old_index import write_old_index
 
     from index.indexer import Indexer
     from index.stores.local import LocalStore as IndexStore
-    from index.stores.local_schema import DB_FILE
     from qa.settings import Settings
 
     pdf = Path(__file__).resolve().parents[1] / "data" / "formats" / "001_2db0e6606ab9e04e.pdf"
     settings = Settings(data_dir=tmp_path / "data")
-    Indexer(settings.index_config, lambda s, n: FakeEncoder(), fingerprint=lambda s: "fp").build([pdf])
+    indexer = Indexer(settings.index_config, lambda s, n: FakeEncoder(), fingerprint=lambda s: "fp")
+    indexer.build([pdf])
     store = IndexStore.open(settings.index_path)
-    rows = store.chunks_by_ids(store.generation.lexical.ids.tolist())
+    records = list(store.records())
     store.close()
-    assert rows and all(r.pages for r in rows) and rows[0].pages[0] == 1
-    with sqlite3.connect(settings.index_path / DB_FILE) as conn:
-        conn.execute("ALTER TABLE chunks DROP COLUMN pages")
+    assert records and all(c.pages for d in records for c in d.chunks)
+    shutil.rmtree(settings.index_path)
+    write_old_index(settings.index_path, records, pages=kept)
+    IndexStore.open_for_write(settings.index_path).close()  # what any write does first
     store = IndexStore.open(settings.index_path)
     try:
-        assert all(r.pages == () for r in store.chunks_by_ids(store.generation.lexical.ids.tolist()))
+        rows = store.chunks_by_ids(store.generation.lexical.ids.tolist())
+        assert len(rows) == sum(len(d.chunks) for d in records)
+        if kept:
+            assert [r.pages for r in rows] == [c.pages for d in records for c in d.chunks] and rows[0].pages[0] == 1
+        else:
+            assert all(r.pages == () for r in rows)
     finally:
         store.close()

@@ -7,13 +7,15 @@ import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from _index_fakes import manifest, record
+from _old_index import write_old_index
 from rich.console import Console
 
 from index.stores.local import LocalStore as IndexStore
 from index.stores.local_schema import DB_FILE
-from index.stores.speech_meta import SPEECH_META_COLUMNS, has_speech_meta
+from qa.errors import IndexOutdatedError, with_advice
 from qa.render import render_status
 from qa.types import Hit
 from tui.widgets.citation_card import card_content
@@ -49,28 +51,27 @@ def test_fields_round_trip_through_the_store(tmp_path: Path) -> None:
     assert (plain.title_derived, plain.source_name) == (False, "a.txt")  # never empty: the path's name
 
 
-def _make_schema_1(path: Path) -> None:
-    """Turn a fresh index into what the previous version wrote: no new columns, schema 1."""
-    conn = sqlite3.connect(path / DB_FILE)
-    for column in SPEECH_META_COLUMNS:
-        conn.execute(f"ALTER TABLE speeches DROP COLUMN {column}")
-    value = json.loads(conn.execute("SELECT value FROM manifest WHERE key = 'manifest'").fetchone()[0])
-    conn.execute("UPDATE manifest SET value = ? WHERE key = 'manifest'", (json.dumps({**value, "schema": 1}),))
-    conn.commit()
-    conn.close()
-
-
-def test_old_index_is_read_unchanged_and_migrated_by_the_next_write(tmp_path: Path) -> None:
-    _write(tmp_path, record("/s/a.txt", "讲话", ["一段话。"], "2021"))
-    _make_schema_1(tmp_path)
-    (row,) = _rows(tmp_path)
-    assert (row.title, row.title_derived, row.source_name, row.date_source) == ("讲话", False, "a.txt", None)
-    conn = sqlite3.connect(tmp_path / DB_FILE)
-    assert not has_speech_meta(conn)  # reading did not touch the file
-    conn.close()
+@pytest.mark.parametrize("schema", [1, 2])
+def test_old_index_is_named_and_upgraded_by_the_next_write(tmp_path: Path, schema: int) -> None:
+    """An index of an older schema is refused with one line; the next write upgrades it in place,
+    keeping chunk ids, vectors and rows, and embedding nothing again."""
+    old = record("/s/a.txt", "讲话", ["一段话。", "第二段话。"], "2021")
+    write_old_index(tmp_path, [old], schema=schema)
+    with pytest.raises(IndexOutdatedError, match=f"{tmp_path}.*older version .schema {schema}.") as err:
+        IndexStore.open(tmp_path)
+    assert "\n" not in with_advice(err.value) and "qa index add" in with_advice(err.value)
     _write(tmp_path, _derived("/s/b.txt", "在会议上的讲话", ["二段话。"], "2020", "filename"))
-    old, new = _rows(tmp_path)
-    assert (old.title_derived, old.source_name, new.title_derived, new.date_source) == (False, "a.txt", True, "filename")
+    first, second, new = _rows(tmp_path)
+    assert (first.chunk_id, first.text, first.title_derived, first.source_name) == (1, "一段话。", False, "a.txt")
+    assert (new.title_derived, new.date_source) == (True, "filename")
+    store = IndexStore.open(tmp_path)
+    try:
+        assert np.allclose(store.vectors([first.chunk_id, second.chunk_id]), old.vectors, atol=1e-6)
+        assert store.lexical_search("第二段话", 1)[0][0] == second.chunk_id
+        assert store.manifest.created == "then" and store.status().documents == 2
+    finally:
+        store.close()
+    assert not (tmp_path / "vectors.1.faiss").exists()  # the old file went with the write after the upgrade
 
 
 def test_status_lists_speeches_without_a_date(tmp_path: Path) -> None:
@@ -108,7 +109,7 @@ def test_hits_saved_before_the_fields_existed_still_load() -> None:
     assert Hit.from_dict(data) == HIT
 
 
-@pytest.mark.parametrize("schema", [3, 0])
+@pytest.mark.parametrize("schema", [4, 0])
 def test_unknown_schema_is_refused(tmp_path: Path, schema: int) -> None:
     _write(tmp_path, record("/s/a.txt", "讲话", ["一段话。"], "2021"))
     conn = sqlite3.connect(tmp_path / DB_FILE)

@@ -8,7 +8,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-import faiss
 import numpy as np
 import pytest
 from _index_fakes import FakeEncoder, manifest, record
@@ -68,7 +67,7 @@ def _sqlite_ids(store: IndexStore) -> list[int]:
 
 def _assert_consistent(store: IndexStore) -> None:
     generation = store.generation
-    faiss_ids = sorted(faiss.vector_to_array(generation.vectors.id_map).tolist())
+    faiss_ids = sorted(generation.vectors.ids.tolist())
     assert faiss_ids == _sqlite_ids(store) == sorted(generation.lexical.ids.tolist())
 
 

@@ -1,0 +1,130 @@
+"""When and how the local store merges segments (as Lucene does), dropping removed rows.
+
+Every write adds at most one segment, so segments pile up; each costs a little per query.
+Policy: segments are grouped in tiers by their live row count (1–9, 10–99, 100–999, …); once
+a tier holds :data:`MERGE_FACTOR` segments they are merged into one of the next tier. A write
+thus merges rarely and, amortized, copies each row about log10(N) times over the index's
+life; at most ``9 × tiers`` segments are live (≈ 50 at 1M rows). Exact (flat) segments, which
+every query scans whole, are merged into one IVF segment as soon as they hold
+:data:`~index.stores.segments.ANN_MIN_ROWS` rows together. A segment whose removed rows reach
+:data:`COMPACT_SHARE` is rewritten alone, so tombstones stay a minority.
+
+Merging copies what segments already hold: BM25 postings (:meth:`index.bm25.Postings.merge`),
+flat vectors, and IVF codes list by list when both sides share a quantizer. Nothing is
+re-embedded or re-tokenized.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from index.bm25 import Postings
+from index.lexical import LexicalIndex
+from index.stores.local_schema import faiss_module
+from index.stores.segments import ANN_MIN_ROWS, SPEECHES, Segment, dense_index, empty_ivf, trained_ivf
+
+#: Segments of one tier that trigger a merge (Lucene's default merge factor).
+MERGE_FACTOR = 10
+#: Share of removed rows at which a segment is rewritten without them.
+COMPACT_SHARE = 0.5
+_SAMPLE = 65_536  # vectors an IVF quantizer is trained on (64 per list)
+
+
+def _tier(rows: int) -> int:
+    return int(math.log10(rows)) if rows > 0 else 0
+
+
+def next_merge(segments: Sequence[Segment], live: Sequence[np.ndarray | None]) -> list[int] | None:
+    """Positions of the segments to merge next, or None when the layout is fine."""
+    counts = [len(s) if m is None else int(m.sum()) for s, m in zip(segments, live, strict=True)]
+    flat = [i for i, s in enumerate(segments) if s.kind == "flat"]
+    if len(flat) > 1 and sum(counts[i] for i in flat) >= ANN_MIN_ROWS:
+        return flat  # exact segments never add up to more than one IVF segment's worth of scanning
+    tiers: dict[int, list[int]] = {}
+    for i, count in enumerate(counts):
+        tiers.setdefault(_tier(count), []).append(i)
+    for members in tiers.values():
+        if len(members) >= MERGE_FACTOR:
+            return members
+    for i, (segment, count) in enumerate(zip(segments, counts, strict=True)):
+        if len(segment) and (len(segment) - count) / len(segment) >= COMPACT_SHARE:
+            return [i]
+    return None
+
+
+def merge(number: int, parts: Sequence[Segment], live: Sequence[np.ndarray | None], avgdl: float,
+          template: object | None, dictionary: Mapping[str, int] | None) -> Segment:
+    """One segment holding ``parts``' live rows in order; carries ``dictionary`` when given."""
+    keeps = [np.ones(len(p), bool) if m is None else m for p, m in zip(parts, live, strict=True)]
+    ids = np.concatenate([np.asarray(p.ids)[k] for p, k in zip(parts, keeps, strict=True)])
+    speeches = np.concatenate([np.asarray(p.speeches)[k] for p, k in zip(parts, keeps, strict=True)])
+    postings = Postings.merge([(p.lexical.postings, k) for p, k in zip(parts, keeps, strict=True)], avgdl)
+    lexical = LexicalIndex(ids, postings, entries=dictionary, extra={SPEECHES: speeches})
+    if len(ids) < ANN_MIN_ROWS:
+        vectors = np.concatenate([p.all_vectors()[k] for p, k in zip(parts, keeps, strict=True)]) if len(ids) \
+            else np.zeros((0, parts[0].dense.d), np.float32)
+        kind, dense = dense_index(vectors, None)
+        return Segment(number, kind, dense, lexical)
+    template = template or next((p.dense for p in parts if p.kind == "ivf"), None)
+    ivf = empty_ivf(template) if template is not None else trained_ivf(_sample(parts, keeps))
+    offset = 0
+    for part, keep in zip(parts, keeps, strict=True):
+        if part.kind == "ivf" and _same_quantizer(part.dense, ivf):
+            _copy_lists(ivf, part.dense, keep, offset)
+        else:
+            ivf.add_with_ids(np.ascontiguousarray(part.all_vectors()[keep]),
+                             np.arange(offset, offset + int(keep.sum()), dtype=np.int64))
+        offset += int(keep.sum())
+    ivf.make_direct_map(True)
+    return Segment(number, "ivf", ivf, lexical)
+
+
+def _sample(parts: Sequence[Segment], keeps: Sequence[np.ndarray]) -> np.ndarray:
+    """Up to :data:`_SAMPLE` live vectors spread over the parts (an IVF quantizer trains on them)."""
+    total = sum(int(k.sum()) for k in keeps)
+    rng = np.random.default_rng(0)
+    chunks = []
+    for part, keep in zip(parts, keeps, strict=True):
+        rows = np.flatnonzero(keep)
+        take = rows if total <= _SAMPLE else np.sort(rng.choice(rows, max(1, len(rows) * _SAMPLE // total),
+                                                                replace=False))
+        chunks.append(part.reconstruct(take) if part.kind == "ivf" else np.asarray(part.all_vectors()[take]))
+    return np.concatenate(chunks)
+
+
+def _same_quantizer(a: object, b: object) -> bool:
+    faiss = faiss_module()
+    qa, qb = a.quantizer, b.quantizer  # type: ignore[attr-defined]
+    if a.nlist != b.nlist or a.code_size != b.code_size or qa.ntotal != qb.ntotal:  # type: ignore[attr-defined]
+        return False
+    xa = faiss.rev_swig_ptr(faiss.downcast_index(qa).get_xb(), qa.ntotal * qa.d)
+    xb = faiss.rev_swig_ptr(faiss.downcast_index(qb).get_xb(), qb.ntotal * qb.d)
+    return bool(np.array_equal(xa, xb)) and bool(np.array_equal(faiss.vector_to_array(a.sq.trained),  # type: ignore[attr-defined]
+                                                                faiss.vector_to_array(b.sq.trained)))  # type: ignore[attr-defined]
+
+
+def _copy_lists(target: object, source: object, keep: np.ndarray, offset: int) -> None:
+    """Append ``source``'s kept rows to ``target`` list by list, codes as they are, rows renumbered."""
+    faiss = faiss_module()
+    lists = source.invlists  # type: ignore[attr-defined]
+    out = target.invlists  # type: ignore[attr-defined]
+    size = lists.code_size
+    renumber = np.cumsum(keep, dtype=np.int64) - 1 + offset
+    added = 0
+    for number in range(source.nlist):  # type: ignore[attr-defined]
+        n = lists.list_size(number)
+        if not n:
+            continue
+        rows = faiss.rev_swig_ptr(lists.get_ids(number), n).astype(np.int64)
+        codes = faiss.rev_swig_ptr(lists.get_codes(number), n * size).reshape(n, size)
+        kept = keep[rows]
+        if not kept.any():
+            continue
+        new_rows = np.ascontiguousarray(renumber[rows[kept]])
+        new_codes = np.ascontiguousarray(codes[kept])
+        out.add_entries(number, len(new_rows), faiss.swig_ptr(new_rows), faiss.swig_ptr(new_codes))
+        added += len(new_rows)
+    target.ntotal += added  # type: ignore[attr-defined]
