@@ -73,6 +73,7 @@ class CachedEncoder:
 
     def __init__(self, config: IndexConfig, cache: dict[str, np.ndarray], expected: int | None) -> None:
         self.name = config.model
+        self.engine = "cached"
         self.dimension = len(next(iter(cache.values())))
         self._config, self._cache, self._expected = config, cache, expected
         self._real: Encoder | None = None
