@@ -22,8 +22,11 @@ is downloaded: the weights come from the local folder (``local_files_only``).
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import io
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -219,7 +222,9 @@ def _make_openvino(source: Path, dest: Path, *, int8: bool = False) -> None:
     if int8:
         import nncf
 
-        model = nncf.compress_weights(model, mode=nncf.CompressWeightsMode.INT8_ASYM)
+        nncf.set_log_level(logging.ERROR)  # its statistics table and progress bar are not for users
+        with contextlib.redirect_stdout(io.StringIO()):
+            model = nncf.compress_weights(model, mode=nncf.CompressWeightsMode.INT8_ASYM)
     ov.save_model(model, str(dest / GRAPH_FILES["openvino"]), compress_to_fp16=False)
     raw.unlink()
 
