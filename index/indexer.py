@@ -338,7 +338,7 @@ class Indexer:
         return Manifest(model=self.config.model, fingerprint=self._fingerprint(self.config),
                         dimension=int(encoder.dimension), chunker_version=_chunker_version(),
                         chunk_size=self.config.chunk_size, chunk_overlap=self.config.chunk_overlap,
-                        lexical_header=self.lexical_header)
+                        lexical_header=self.lexical_header, encoder=encoder.engine)
 
 
 __all__ = ["EncoderFactory", "Indexer", "Progress", "document_record"]

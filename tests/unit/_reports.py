@@ -30,6 +30,7 @@ class CheapEncoder:
     """One fixed unit vector per text (from its CRC), for indexes whose vectors a test never reads."""
 
     name = "cheap-model"
+    engine = "cheap"
     dimension = DIM
 
     def _vector(self, text: str) -> np.ndarray:
