@@ -92,6 +92,10 @@ def store_status(config: IndexConfig, *, check: bool = False) -> IndexStatus:
     """
     try:
         store = open_store(config)
+        try:
+            status = store.status()
+        finally:
+            store.close()
     except IndexMissingError:
         return IndexStatus(path=config.location, exists=False)
     except IndexCorruptError:
@@ -99,10 +103,6 @@ def store_status(config: IndexConfig, *, check: bool = False) -> IndexStatus:
             raise
         checkup = check_index(config, thorough=False)
         return replace(checkup.status or IndexStatus(config.location, exists=True), problems=list(checkup.problems))
-    try:
-        status = store.status()
-    finally:
-        store.close()
     if check and config.milvus is None:
         status = replace(status, problems=list(check_index(config, thorough=False).problems))
     return status

@@ -69,7 +69,7 @@ def _check(folder: Path, conn: sqlite3.Connection, thorough: bool) -> Checkup:
     segments: list[Segment] = []
     for info in layout.segments:
         segment, issues = check_segment(folder, info, dictionary=info.number == layout.dictionary,
-                                        dimension=manifest.dimension)
+                                        dimension=manifest.dimension, deep=True)
         problems += issues
         segments += [segment] if segment is not None else []
     if not any(p.file == DB_FILE for p in problems):

@@ -88,8 +88,10 @@ def dense_problem(folder: Path, info: SegmentInfo, dimension: int) -> tuple[obje
     return dense, None
 
 
-def lexical_problem(folder: Path, info: SegmentInfo, *, dictionary: bool) -> tuple[LexicalIndex | None, Problem | None]:
-    """The segment's BM25 rows, memory-mapped, or the problem with its folder."""
+def lexical_problem(folder: Path, info: SegmentInfo, *, dictionary: bool,
+                    deep: bool = False) -> tuple[LexicalIndex | None, Problem | None]:
+    """The segment's BM25 rows, memory-mapped, or the problem with its folder (``deep``: the
+    query dictionary is read too, which readers leave to their first question)."""
     name = lexical_dir(folder, info.number).name
     what = f"the word index of {info.rows} passages"
     if not lexical_dir(folder, info.number).is_dir():
@@ -97,7 +99,9 @@ def lexical_problem(folder: Path, info: SegmentInfo, *, dictionary: bool) -> tup
     try:
         lexical = LexicalIndex.load(lexical_dir(folder, info.number), dictionary=dictionary, extra=(SPEECHES,))
         rows = {len(lexical), len(lexical.extra[SPEECHES])}
-    except (OSError, ValueError, RuntimeError, KeyError, UnicodeDecodeError) as exc:
+        if deep and dictionary:
+            lexical.dictionary()
+    except (OSError, ValueError, RuntimeError, KeyError, UnicodeDecodeError, IndexCorruptError) as exc:
         return None, Problem(name, f"{name} ({what}) cannot be read: a file in it is damaged or missing",
                              REPAIR_HINT, detail=str(exc))
     if rows != {info.rows}:
@@ -106,11 +110,11 @@ def lexical_problem(folder: Path, info: SegmentInfo, *, dictionary: bool) -> tup
     return lexical, None
 
 
-def check_segment(folder: Path, info: SegmentInfo, *, dictionary: bool,
-                  dimension: int) -> tuple[Segment | None, tuple[Problem, ...]]:
+def check_segment(folder: Path, info: SegmentInfo, *, dictionary: bool, dimension: int,
+                  deep: bool = False) -> tuple[Segment | None, tuple[Problem, ...]]:
     """The loaded segment, or None and every problem of its two parts."""
     dense, dense_issue = dense_problem(folder, info, dimension)
-    lexical, lexical_issue = lexical_problem(folder, info, dictionary=dictionary)
+    lexical, lexical_issue = lexical_problem(folder, info, dictionary=dictionary, deep=deep)
     problems = tuple(p for p in (dense_issue, lexical_issue) if p is not None)
     if problems or dense is None or lexical is None:
         return None, problems

@@ -197,7 +197,10 @@ class LocalStore:
 
     def _query(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
-            return self._conn.execute(sql, tuple(args)).fetchall()
+            try:
+                return self._conn.execute(sql, tuple(args)).fetchall()
+            except sqlite3.DatabaseError as exc:  # a damaged page: a user error naming the file, not a traceback
+                raise corrupt(self.path, f"cannot read {DB_FILE}: {exc}") from None
 
     def chunks_by_ids(self, ids: Iterable[int]) -> list[ChunkRow]:
         wanted = list(dict.fromkeys(int(i) for i in ids))

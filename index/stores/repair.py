@@ -101,7 +101,7 @@ def _rebuild(config: IndexConfig, folder: Path, conn: sqlite3.Connection,
     damaged: list[SegmentInfo] = []
     for info in layout.segments:
         segment, _issues = check_segment(folder, info, dictionary=info.number == layout.dictionary,
-                                         dimension=manifest.dimension)
+                                         dimension=manifest.dimension, deep=True)
         if segment is not None:
             intact.append(segment)
         else:
