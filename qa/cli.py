@@ -32,7 +32,7 @@ from qa.cli_common import (
     fail,
     out,
 )
-from qa.cli_doctor import VerboseOpt, doctor, problems_json, render_problems
+from qa.cli_doctor import BUILD_HINT, REPAIR_HINT, VerboseOpt, doctor, problems_json, render_problems
 from qa.cli_support import Command, Group, approve_removal, plain_when_piped
 from qa.cli_trace import trace
 from qa.engine import QAEngine
@@ -234,7 +234,7 @@ def status(*, json_out: JsonOpt = False, verbose: VerboseOpt = False, index: Ind
         if state.problems:
             out.print("[bold red]   damaged[/]" if state.damaged else "[bold yellow]  leftover[/]")
             render_problems(out, state.problems, verbose=verbose, fixes=False)
-            out.print("See and fix them with: qa index doctor --repair")
+            out.print(REPAIR_HINT if all(p.fix for p in state.problems) else BUILD_HINT)
     if state.damaged:
         raise typer.Exit(1)
 

@@ -22,16 +22,18 @@ from qa.cli_common import ConfigOpt, IndexOpt, JsonOpt, ModelOpt, StoreOpt, engi
 from qa.errors import QAError
 
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Also show the libraries' own error messages.")]
-_BUILD_HINT = "The database cannot be repaired from the other files: build the index again with `qa index build PATH` "\
+REPAIR_HINT = "Fix them with: qa index doctor --repair (the original files are not needed)."
+BUILD_HINT = "The database cannot be repaired from the other files: build the index again with `qa index build PATH` "\
               "(the original files are needed)."
 
 
 def render_problems(console: Console, problems: tuple[Problem, ...] | list[Problem], *, verbose: bool = False,
-                    fixes: bool = True) -> None:
+                    fixes: bool = True, fixed: bool = False) -> None:
     """One line per problem (its file and what is wrong), what a repair does, and with ``verbose`` the detail."""
     for problem in problems:
-        mark = ("✗ ", "red") if problem.damage else ("• ", "yellow")
-        console.print(Text.assemble("  ", mark, (problem.file, "bold"), ": ", problem.what))
+        mark = ("✓ ", "green") if fixed else ("✗ ", "red") if problem.damage else ("• ", "yellow")
+        what = problem.what if problem.what.startswith(problem.file) else f"{problem.file}: {problem.what}"
+        console.print(Text.assemble("  ", mark, what))
         if fixes:
             console.print(Text(f"      repair: {problem.fix}" if problem.fix else "      repair: not possible "
                                "without the original files", style="dim"))
@@ -52,9 +54,9 @@ def _render_checkup(checkup: Checkup, verbose: bool) -> None:
     out.print(f"The index at {checkup.path}: {count(len(checkup.problems), 'problem')} found.")
     render_problems(out, checkup.problems, verbose=verbose)
     if checkup.repairable:
-        out.print("Fix them with: qa index doctor --repair (the original files are not needed).")
+        out.print(REPAIR_HINT)
     else:
-        out.print(_BUILD_HINT)
+        out.print(BUILD_HINT)
 
 
 def _render_repair(report: RepairReport, verbose: bool) -> None:
@@ -65,12 +67,12 @@ def _render_repair(report: RepairReport, verbose: bool) -> None:
         made = f" as generation {report.generation}" if report.generation is not None else ""
         out.print(f"Repaired the index at {report.path}{made}: fixed {count(len(report.fixed), 'problem')}, "
                   f"re-embedded {count(report.reembedded, 'passage')}.")
-        render_problems(out, report.fixed, verbose=verbose, fixes=False)
+        render_problems(out, report.fixed, verbose=verbose, fixes=False, fixed=True)
     if report.left:
         out.print(f"Not repaired ({count(len(report.left), 'problem')}):")
         render_problems(out, report.left, verbose=verbose)
         if any(not p.fix for p in report.left):
-            out.print(_BUILD_HINT)
+            out.print(BUILD_HINT)
 
 
 def doctor(*, repair: Annotated[bool, typer.Option("--repair", help="Fix what can be fixed from the index's own "

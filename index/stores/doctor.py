@@ -31,7 +31,7 @@ from index.stores.segments import Segment
 from index.types import Checkup, IndexStatus, Manifest, Problem
 
 REBUILD = ""  # a Problem's fix when only a build from the original files helps
-_SQLITE_WHAT = (f"the database {DB_FILE} is damaged: it holds the texts every other file is made from, "
+_SQLITE_WHAT = (f"{DB_FILE} (the database) is damaged: it holds the texts every other file is made from, "
                 "so it cannot be repaired from them; build the index again from the original files")
 
 
