@@ -29,10 +29,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
-from dataclasses import asdict, replace
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -50,9 +50,11 @@ from index.stores.local_schema import (
     chunk_row,
     connect,
     corrupt,
+    faiss_module,
     faiss_threads,
     now,
     read_manifest,
+    vectors_file,
 )
 from index.stores.local_write import remove_files, segment_files, write_lock
 from index.stores.segments import SPEECHES, Segment, dense_index
@@ -114,8 +116,8 @@ def _rebuild(config: IndexConfig, folder: Path, conn: sqlite3.Connection,
     made: Segment | None = None
     reembedded = 0
     if missing or host is None:
-        kept = _kept_vectors(folder, damaged, manifest.dimension, (stored | dead) - held)
-        made, reembedded = _segment(config, manifest, layout.next_number, _rows(conn, missing), kept, intact,
+        sound = _sound_vectors(folder, damaged, manifest.dimension, (stored | dead) - held)
+        made, reembedded = _segment(config, manifest, layout.next_number, _rows(conn, missing), sound, intact,
                                     dictionary=host is None, encoder_factory=encoder_factory)
         host = made.number if host is None else host
     segments = [*intact, *([made] if made is not None else [])]
@@ -139,14 +141,23 @@ def _rows(conn: sqlite3.Connection, ids: Sequence[int]) -> list[ChunkRow]:
     return rows
 
 
-def _kept_vectors(folder: Path, damaged: Sequence[SegmentInfo], dimension: int,
-                  candidates: set[int]) -> dict[int, np.ndarray]:
-    """Vectors still sound in damaged segments, by chunk id (only their BM25 part was damaged).
+@dataclass(frozen=True)
+class _Sound:
+    """A damaged segment's FAISS index that is itself sound, and the chunk ids of its rows."""
+
+    ids: list[int]
+    kind: str
+    dense: Any
+    file: Path
+
+
+def _sound_vectors(folder: Path, damaged: Sequence[SegmentInfo], dimension: int, candidates: set[int]) -> list[_Sound]:
+    """The damaged segments whose vectors are sound (only their BM25 part was damaged).
 
     A segment's rows are its ids in ascending order; the ids come from its BM25 folder when
     that loads, else (one such segment only) from the ids no other segment accounts for.
     """
-    kept: dict[int, np.ndarray] = {}
+    found: list[_Sound] = []
     unknown = set(candidates)
     guessable = []
     for info in damaged:
@@ -156,27 +167,46 @@ def _kept_vectors(folder: Path, damaged: Sequence[SegmentInfo], dimension: int,
             ids = [int(i) for i in np.asarray(lexical.ids)]
             unknown -= set(ids)
             if dense is not None:
-                kept.update(zip(ids, _all_vectors(dense), strict=True))
+                found.append(_Sound(ids, info.kind, dense, vectors_file(folder, info.number)))
         elif dense is not None:
             guessable.append((info, dense))
     if len(guessable) == 1 and len(unknown) == guessable[0][0].rows:
-        kept.update(zip(sorted(unknown), _all_vectors(guessable[0][1]), strict=True))
-    return kept
+        info, dense = guessable[0]
+        found.append(_Sound(sorted(unknown), info.kind, dense, vectors_file(folder, info.number)))
+    return found
 
 
-def _all_vectors(dense: object) -> np.ndarray:
-    n = int(dense.ntotal)  # type: ignore[attr-defined]
-    return np.asarray(dense.reconstruct_n(0, n), np.float32) if n else np.zeros((0, 0), np.float32)  # type: ignore[attr-defined]
+def _dense(rows: Sequence[ChunkRow], sound: Sequence[_Sound], intact: Sequence[Segment],
+           embed: Callable[[list[str]], np.ndarray], dimension: int) -> tuple[str, Any, int]:
+    """(kind, FAISS index, passages embedded) for ``rows``: a sound index of exactly these rows is
+    kept as it is (an IVF one re-encoded would lose a little more), else vectors are gathered
+    from sound indexes and the rest embedded."""
+    wanted = [r.chunk_id for r in rows]
+    exact = next((s for s in sound if s.ids == wanted), None)
+    if exact is not None:
+        return exact.kind, faiss_module().read_index(str(exact.file)), 0  # read whole: the old file is deleted
+    kept = {i: v for s in sound for i, v in zip(s.ids, _all_vectors(s.dense), strict=True)}
+    todo = [r for r in rows if r.chunk_id not in kept]
+    fresh = embed([r.embed_text for r in todo]) if todo else np.zeros((0, dimension), np.float32)
+    found = dict(zip((r.chunk_id for r in todo), fresh, strict=True)) | kept
+    vectors = np.asarray([found[i] for i in wanted], np.float32).reshape(-1, dimension)
+    template = next((s.dense for s in intact if s.kind == "ivf"), None)
+    with faiss_threads():
+        kind, dense = dense_index(vectors, template)
+    return kind, dense, len(todo)
+
+
+def _all_vectors(dense: Any) -> np.ndarray:
+    n = int(dense.ntotal)
+    return np.asarray(dense.reconstruct_n(0, n), np.float32) if n else np.zeros((0, int(dense.d)), np.float32)
 
 
 def _segment(config: IndexConfig, manifest: Manifest, number: int, rows: Sequence[ChunkRow],
-             kept: dict[int, np.ndarray], intact: Sequence[Segment], *, dictionary: bool,
+             sound: Sequence[_Sound], intact: Sequence[Segment], *, dictionary: bool,
              encoder_factory: EncoderFactory | None) -> tuple[Segment, int]:
     """The new segment of ``rows`` (and the number of passages embedded for it)."""
-    todo = [r for r in rows if r.chunk_id not in kept]
-    fresh = _encode(config, manifest, [r.embed_text for r in todo], encoder_factory) if todo else np.zeros((0, manifest.dimension))
-    found = dict(zip((r.chunk_id for r in todo), fresh, strict=True)) | kept
-    vectors = np.asarray([found[r.chunk_id] for r in rows], np.float32).reshape(-1, manifest.dimension)
+    kind, dense, embedded = _dense(rows, sound, intact, lambda texts: _encode(config, manifest, texts, encoder_factory),
+                                   manifest.dimension)
     tokens = [tokenize(r.embed_text if manifest.lexical_header else r.text) for r in rows]
     total_rows = sum(len(s) for s in intact) + len(rows)
     total_tokens = sum(float(np.sum(s.lexical.postings.lengths)) for s in intact) + sum(len(t) for t in tokens)
@@ -186,10 +216,7 @@ def _segment(config: IndexConfig, manifest: Manifest, number: int, rows: Sequenc
         vocab = {word for part in (*(s.lexical for s in intact), lexical) for word in part.postings.vocab}
         lexical = lexical.with_entries(dictionary_entries(sorted(vocab)))
     lexical.extra[SPEECHES] = np.asarray([r.speech_id for r in rows], np.int64)
-    template = next((s.dense for s in intact if s.kind == "ivf"), None)
-    with faiss_threads():
-        kind, dense = dense_index(vectors, template)
-    return Segment(number, kind, dense, lexical), len(todo)
+    return Segment(number, kind, dense, lexical), embedded
 
 
 def _encode(config: IndexConfig, manifest: Manifest, texts: list[str],

@@ -225,3 +225,52 @@ def test_a_damaged_database_is_named_and_not_repaired(tmp_path: Path, where: str
     assert "cannot be repaired" in problem.what and not problem.fix and not checkup.repairable
     report = repair_index(settings.index_config)
     assert report.fixed == () and problem in report.left
+
+
+@pytest.mark.parametrize("fault", ["truncated vectors", "garbage BM25 files"])
+def test_an_approximate_segment_is_repaired_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: str) -> None:
+    from index.stores import segments as segments_module
+
+    monkeypatch.setattr(segments_module, "ANN_MIN_ROWS", 5)  # every segment IVF-SQ8 (one list at this size)
+    clean = answers(index(tmp_path, "clean"))
+    settings = index(tmp_path, "damaged")
+    FAULTS[fault][0](settings.index_path, segment(settings))
+    report = repair_index(settings.index_config, Factory())
+    assert not report.left and report.reembedded == FAULTS[fault][2]
+    store = LocalStore.open(settings.index_path)
+    assert [s.kind for s in store.generation.segments] == ["ivf"]
+    store.close()
+    assert answers(settings) == clean
+
+
+def test_a_degraded_reader_picks_up_the_repair(tmp_path: Path) -> None:
+    settings = index(tmp_path, "two", two_writes=True)
+    delete_lexical(settings.index_path, segment(settings, 1))
+    store = LocalStore.open(settings.index_path)
+    try:
+        assert store.damage is not None and store.chunk_count() == 4
+        repair_index(settings.index_config, Factory())
+        assert store.refresh() and store.damage is None and store.chunk_count() == 7
+    finally:
+        store.close()
+
+
+def test_removed_rows_of_a_damaged_segment_are_dropped_and_its_vectors_kept(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "one", batch_size=2)
+    docs = speeches(tmp_path / "docs", ("a.txt", "宣传讲话", A), ("b.txt", "组织讲话", B), ("c.txt", "统战讲话", C))
+    indexer = Indexer(settings.index_config, Factory(), fingerprint=lambda c: "fp-1")
+    indexer.build([docs])
+    indexer.remove([docs / "c.txt"])
+    store = LocalStore.open(settings.index_path)
+    assert len(store.generation.dead) == 3  # C's rows are tombstones in the one segment
+    store.close()
+    garbage_lexical(settings.index_path, segment(settings))
+    report = repair_index(settings.index_config, Factory())
+    assert not report.left and report.reembedded == 0  # its 4 live vectors came from the sound FAISS file
+    store = LocalStore.open(settings.index_path)
+    assert store.generation.dead == frozenset() and store.chunk_count() == 4
+    store.close()
+    clean = Settings(data_dir=tmp_path / "clean", batch_size=2)
+    (docs / "c.txt").unlink()
+    Indexer(clean.index_config, Factory(), fingerprint=lambda c: "fp-1").build([docs])
+    assert answers(settings) == answers(clean)
