@@ -74,13 +74,16 @@ def answers(settings: Settings) -> list[list[tuple[str, float]]]:
         store.close()
 
 
-def segment(settings: Settings, position: int = 0) -> int:
+def layout(settings: Settings) -> dict:  # type: ignore[type-arg]
     conn = sqlite3.connect(settings.index_path / "index.sqlite")
     try:
-        layout = json.loads(conn.execute("SELECT value FROM manifest WHERE key = 'segments'").fetchone()[0])
+        return json.loads(conn.execute("SELECT value FROM manifest WHERE key = 'segments'").fetchone()[0])  # type: ignore[no-any-return]
     finally:
         conn.close()
-    return int(layout["segments"][position][0])
+
+
+def segment(settings: Settings, position: int = 0) -> int:
+    return int(layout(settings)["segments"][position][0])
 
 
 # ----------------------------------------------------------------- the faults
@@ -171,17 +174,21 @@ def test_writers_refuse_a_degraded_index(tmp_path: Path) -> None:
     assert store_status(settings.index_config).documents == 3  # nothing was written
 
 
-def test_a_repair_of_one_segment_keeps_the_others_and_answers_as_a_clean_build(tmp_path: Path) -> None:
+@pytest.mark.parametrize("damaged", ["older", "dictionary"])
+def test_a_repair_of_one_segment_keeps_the_other(tmp_path: Path, damaged: str) -> None:
+    """The older segment's BM25 rows are rebuilt with today's average length, as a clean build
+    makes them; the newer one (which carries the query dictionary) answers as before."""
     clean = answers(index(tmp_path, "clean"))
     settings = index(tmp_path, "two", two_writes=True)
-    second = segment(settings, 1)
-    first = segment(settings, 0)
-    garbage_lexical(settings.index_path, first)  # the segment holding the query dictionary
+    before = answers(settings)
+    older, newer = segment(settings, 0), segment(settings, 1)
+    assert layout(settings)["dictionary"] == newer
+    garbage_lexical(settings.index_path, older if damaged == "older" else newer)
     report = repair_index(settings.index_config, Factory())
     assert report.reembedded == 0 and report.generation is not None and not report.left
     assert check_index(settings.index_config).problems == ()
-    assert segment(settings, 0) == second  # kept as it was; the new segment replaces the first
-    assert answers(settings) == clean  # BM25 rows rebuilt with the index's average length, as a build makes them
+    assert segment(settings, 0) == (newer if damaged == "older" else older)  # the sound one is kept as it was
+    assert answers(settings) == (clean if damaged == "older" else before)
 
 
 def test_leftover_files_are_named_harmless_and_deleted(tmp_path: Path) -> None:
@@ -274,3 +281,16 @@ def test_removed_rows_of_a_damaged_segment_are_dropped_and_its_vectors_kept(tmp_
     (docs / "c.txt").unlink()
     Indexer(clean.index_config, Factory(), fingerprint=lambda c: "fp-1").build([docs])
     assert answers(settings) == answers(clean)
+
+
+def test_without_the_dictionary_segment_questions_are_cut_as_passages_were(tmp_path: Path) -> None:
+    """Full jieba in search mode, as passages are cut (index.lexical.tokenize): compounds kept."""
+    settings = index(tmp_path, "two", two_writes=True)
+    delete_lexical(settings.index_path, layout(settings)["dictionary"])  # the segment carrying the query dictionary
+    store = LocalStore.open(settings.index_path)
+    try:
+        assert store.damage is not None
+        for compound in ("意识形态", "统一战线", "工作人员"):
+            assert compound in store.generation.cutter.query_tokens(f"{compound}是什么")
+    finally:
+        store.close()
