@@ -35,8 +35,9 @@ _SQLITE_WHAT = (f"{DB_FILE} (the database) is damaged: it holds the texts every 
                 "so it cannot be repaired from them; build the index again from the original files")
 
 
-def check(folder: Path, *, thorough: bool = True) -> Checkup:
-    """Every problem of the index at ``folder`` (``thorough``: a full integrity check of SQLite)."""
+def check(folder: Path, *, thorough: bool = True, locked: bool = False) -> Checkup:
+    """Every problem of the index at ``folder`` (``thorough``: a full integrity check of SQLite;
+    ``locked``: the caller holds the writer lock, so no write is in progress)."""
     db = folder / DB_FILE
     if not db.is_file():
         return Checkup(str(folder), ())
@@ -46,12 +47,12 @@ def check(folder: Path, *, thorough: bool = True) -> Checkup:
         return Checkup(str(folder), (Problem(DB_FILE, _SQLITE_WHAT, REBUILD, detail=str(exc)),),
                        IndexStatus(str(folder), exists=True, readable=False))
     try:
-        return _check(folder, conn, thorough)
+        return _check(folder, conn, thorough, locked)
     finally:
         conn.close()
 
 
-def _check(folder: Path, conn: sqlite3.Connection, thorough: bool) -> Checkup:
+def _check(folder: Path, conn: sqlite3.Connection, thorough: bool, locked: bool) -> Checkup:
     problems = list(_integrity(conn, thorough))
     facts = _facts(folder, conn)
     try:
@@ -74,8 +75,9 @@ def _check(folder: Path, conn: sqlite3.Connection, thorough: bool) -> Checkup:
         segments += [segment] if segment is not None else []
     if not any(p.file == DB_FILE for p in problems):
         problems += _id_problems(conn, segments, broken=len(segments) < len(layout.segments))
-    problems += [Problem(p.name, f"{p.name} is left over from an interrupted write (no index state uses it)",
-                         "deleted", damage=False) for p in leftovers(folder, layout)]
+    if locked or not writing(folder):  # a writer's new files are not leftovers until it is gone
+        problems += [Problem(p.name, f"{p.name} is left over from an interrupted write (no index state uses it)",
+                             "deleted", damage=False) for p in leftovers(folder, layout)]
     return Checkup(str(folder), tuple(_unique(problems)), facts)
 
 
@@ -135,6 +137,22 @@ def leftovers(folder: Path, layout: Layout) -> list[Path]:
     return found
 
 
+def writing(folder: Path) -> bool:
+    """True while a writer holds the index's lock (its files in the making are not leftovers)."""
+    try:
+        import fcntl
+
+        with open(folder / ".write.lock", "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    except (ImportError, OSError):  # no flock, or a read-only folder: no writer can be at work either
+        return False
+    return False
+
+
 def _facts(folder: Path, conn: sqlite3.Connection) -> IndexStatus:
     """What SQLite still tells, each part read on its own (a damaged table leaves the rest readable)."""
     def one(sql: str, default: Any, shape: Callable[[list[tuple[Any, ...]]], Any]) -> Any:
@@ -163,4 +181,4 @@ def _manifest_of(conn: sqlite3.Connection, folder: Path) -> Manifest | None:
     return committed[0] if committed else None
 
 
-__all__ = ["check", "leftovers"]
+__all__ = ["check", "leftovers", "writing"]

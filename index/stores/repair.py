@@ -68,7 +68,7 @@ if TYPE_CHECKING:
 def repair(config: IndexConfig, folder: Path, encoder_factory: EncoderFactory | None = None) -> RepairReport:
     """Fix what :func:`index.stores.doctor.check` finds, holding the writer lock; report before/after."""
     with write_lock(folder):
-        before = check(folder)
+        before = check(folder, locked=True)
         if not before.problems or not before.repairable:
             return RepairReport(str(folder), (), before.problems)
         conn = connect(folder / DB_FILE, create=False)
@@ -78,7 +78,7 @@ def repair(config: IndexConfig, folder: Path, encoder_factory: EncoderFactory | 
             conn.close()
         layout = _layout(folder)
         remove_files([p for n in dropped for p in segment_files(folder, n)] + leftovers(folder, layout))
-        after = check(folder)
+        after = check(folder, locked=True)
     fixed = tuple(p for p in before.problems if p not in after.problems)
     return RepairReport(str(folder), fixed, after.problems, reembedded, generation)
 
@@ -112,18 +112,19 @@ def _rebuild(config: IndexConfig, folder: Path, conn: sqlite3.Connection,
     dead = {r[0] for r in conn.execute("SELECT chunk_id FROM tombstones")}
     held = {int(i) for s in intact for i in np.asarray(s.ids)}
     missing = sorted(stored - held)
-    host = layout.dictionary if any(s.number == layout.dictionary for s in intact) else None
+    host = layout.dictionary
+    lost_host = host is not None and all(s.number != host for s in intact)
     made: Segment | None = None
     reembedded = 0
-    if missing or host is None:
+    if missing or lost_host:
         sound = _sound_vectors(folder, damaged, manifest.dimension, (stored | dead) - held)
         made, reembedded = _segment(config, manifest, layout.next_number, _rows(conn, missing), sound, intact,
-                                    dictionary=host is None, encoder_factory=encoder_factory)
-        host = made.number if host is None else host
+                                    dictionary=lost_host, encoder_factory=encoder_factory)
+        host = made.number if lost_host else host
     segments = [*intact, *([made] if made is not None else [])]
     held |= {int(i) for i in np.asarray(made.ids)} if made is not None else set()
     new_dead = (dead & held) | (held - stored)  # stray rows (chunks lost without a tombstone) get one
-    if made is None and new_dead == dead:
+    if made is None and new_dead == dead and not damaged:
         return 0, None, []
     new_layout = replace(layout, segments=tuple(s.info for s in segments),
                          next_number=layout.next_number + (made is not None), dictionary=host)

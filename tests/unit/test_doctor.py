@@ -294,3 +294,13 @@ def test_without_the_dictionary_segment_questions_are_cut_as_passages_were(tmp_p
             assert compound in store.generation.cutter.query_tokens(f"{compound}是什么")
     finally:
         store.close()
+
+
+def test_a_writers_new_files_are_not_leftovers_while_it_writes(tmp_path: Path) -> None:
+    from index.stores.local_write import write_lock
+
+    settings = index(tmp_path, "one")
+    (settings.index_path / "vectors.2.faiss").write_bytes(b"being written")
+    with write_lock(settings.index_path):  # as a writer between its segment files and its commit
+        assert check_index(settings.index_config).problems == ()
+    assert [p.file for p in check_index(settings.index_config).problems] == ["vectors.2.faiss"]
