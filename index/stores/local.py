@@ -4,7 +4,8 @@ Consistency between SQLite and the segment files is kept with a *generation* num
 *layout* (the live segments) stored in the SQLite manifest (see :mod:`index.stores.local_write`
 for how a write makes one). This class only reads: it loads the live
 :class:`~index.stores.generation.Generation` (segments memory-mapped, tombstones), checks it
-agrees with SQLite, and swaps in a newer one when a write commits (its own, through
+agrees with SQLite (a reader skips a damaged segment and says so in :attr:`LocalStore.damage`,
+a writer refuses it: see :mod:`index.stores.health`), and swaps in a newer one when a write commits (its own, through
 :meth:`LocalStore.swap`, or another process's, through :meth:`LocalStore.refresh`). Safe to
 share between threads: every use of the connection and of the generation goes through one lock.
 """
