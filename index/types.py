@@ -45,6 +45,14 @@ class IndexStatus:
     doc_paths: list[str] = field(default_factory=list)
     #: Speeches without a date, as "title (file name)": set one in the folder's speeches.toml.
     undated: list[str] = field(default_factory=list)
+    #: Damaged or stray parts found (index.stores.doctor); the counts above are what SQLite still tells.
+    problems: list[Problem] = field(default_factory=list)
+    #: False when the database itself could not be read: the counts above are unknown, not 0.
+    readable: bool = True
+
+    @property
+    def damaged(self) -> bool:
+        return any(p.damage for p in self.problems)
 
 
 @dataclass(frozen=True)
@@ -180,3 +188,50 @@ class PhraseMatches:
 
     occurrences: tuple[PhraseOccurrence, ...]
     speech_dates: tuple[str | None, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One damaged or stray part of an index, in the user's words (``qa index doctor``, ``status``)."""
+
+    #: The file or folder, relative to the index folder (``vectors.3.faiss``, ``index.sqlite``).
+    file: str
+    #: What is wrong, for a user: no library message in it.
+    what: str
+    #: What a repair does about it; empty when it cannot (the original files are needed).
+    fix: str
+    #: The library's own message (FAISS, SQLite, numpy), shown only when asked for (``--verbose``).
+    detail: str = ""
+    #: False for harmless leftovers (files of an interrupted write): the index still answers fully.
+    damage: bool = True
+
+
+@dataclass(frozen=True)
+class Checkup:
+    """Every problem found in one index folder (empty: the index is sound)."""
+
+    path: str
+    problems: tuple[Problem, ...]
+    #: What the index holds, as far as SQLite still tells (None: the database cannot be read).
+    status: IndexStatus | None = None
+
+    @property
+    def damaged(self) -> bool:
+        return any(p.damage for p in self.problems)
+
+    @property
+    def repairable(self) -> bool:
+        """True when a repair can fix every problem without the original files."""
+        return all(p.fix for p in self.problems)
+
+
+@dataclass(frozen=True)
+class RepairReport:
+    """What ``doctor --repair`` did: the problems it fixed, those left, the passages it re-embedded."""
+
+    path: str
+    fixed: tuple[Problem, ...]
+    left: tuple[Problem, ...]
+    reembedded: int = 0
+    #: The generation the repair committed (None: nothing needed a new one, or nothing could be done).
+    generation: int | None = None

@@ -32,6 +32,7 @@ from qa.cli_common import (
     fail,
     out,
 )
+from qa.cli_doctor import BUILD_HINT, REPAIR_HINT, VerboseOpt, doctor, problems_json, render_problems
 from qa.cli_support import Command, Group, approve_removal, plain_when_piped
 from qa.cli_trace import trace
 from qa.engine import QAEngine
@@ -45,6 +46,7 @@ app = typer.Typer(help="Ask questions of a collection of Chinese speeches, offli
 index_app = typer.Typer(help="Build and maintain the index.", no_args_is_help=True, cls=Group)
 app.add_typer(index_app, name="index")
 app.command(cls=Command)(trace)
+index_app.command(cls=Command)(doctor)
 
 def _read_queries(path: Path) -> list[str]:
     """Questions from a plain list (one per line) or JSONL with a ``q`` field."""
@@ -76,7 +78,8 @@ def _answer_many(engine: QAEngine, question: str | None, queries: Path | None, a
     for q in questions:
         if hits_only:
             hits = engine.search(q, top_k=top_k, filters=filters)
-            notice = cut_question(q)[1]  # the engine searched the cut question; say so here
+            # the engine searched the cut question, maybe over a damaged index: say so here
+            notice = "; ".join(n for n in (cut_question(q)[1], engine.index_warning()) if n) or None
             if as_json:
                 print_json(out, {"question": q, "notice": notice, "hits": [h.to_dict() for h in hits]})
             else:
@@ -212,21 +215,28 @@ def sync(folder: Annotated[str, typer.Argument(help="Folder to mirror.", metavar
 
 
 @index_app.command(cls=Command)
-def status(*, json_out: JsonOpt = False, index: IndexOpt = None, model: ModelOpt = None,
+def status(*, json_out: JsonOpt = False, verbose: VerboseOpt = False, index: IndexOpt = None, model: ModelOpt = None,
            config: ConfigOpt = None, store: StoreOpt = None) -> None:
-    """What the index holds."""
+    """What the index holds, also when damaged (exit status 1 then, with the damaged parts named)."""
     from dataclasses import asdict
 
     from qa.render import print_json, render_status
 
     try:
-        state = engine_for(index, model, config, store).status()
+        state = engine_for(index, model, config, store).status(check=True)
     except QAError as exc:
         raise fail(exc) from None
     if json_out:
-        print_json(out, asdict(state))
+        print_json(out, asdict(state) | {"problems": problems_json(state.problems, verbose=verbose),
+                                         "damaged": state.damaged})
     else:
         render_status(out, state)
+        if state.problems:
+            out.print("[bold red]   damaged[/]" if state.damaged else "[bold yellow]  leftover[/]")
+            render_problems(out, state.problems, verbose=verbose, fixes=False)
+            out.print(REPAIR_HINT if all(p.fix for p in state.problems) else BUILD_HINT)
+    if state.damaged:
+        raise typer.Exit(1)
 
 
 @index_app.command(cls=Command)

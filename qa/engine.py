@@ -19,8 +19,9 @@ from index.embed import Encoder, check_index_model
 from index.errors import IndexEmptyError
 from index.normalize import to_simplified
 from index.plan import Approval, ChangePlan
-from index.stores import Store, open_store, store_status
-from qa.errors import EmptyQuestionError, FilterError
+from index.stores import Store, check_index, open_store, repair_index, store_status
+from index.types import Checkup, RepairReport
+from qa.errors import DAMAGE_ADVICE, EmptyQuestionError, FilterError
 from qa.limits import cut_question
 from qa.params import DEFAULTS, RankingParams
 from qa.settings import Settings
@@ -156,7 +157,7 @@ class QAEngine:
         question, notice = cut_question(question)
         traced = self._trace_answer(question, filters)
         if traced is not None:
-            return replace(traced, notice=notice, seconds=time.perf_counter() - started)
+            return replace(traced, notice=_joined(notice, self.index_warning()), seconds=time.perf_counter() - started)
         # folded to simplified first: jieba's part-of-speech tags (which find the topic) know
         # simplified words, so a traditional-script follow-up resolves like a simplified one
         resolved = resolve_followup(to_simplified(question), to_simplified(previous)) if previous else None
@@ -170,7 +171,7 @@ class QAEngine:
         answer = replace(answer, notice=plan.notice, refusal_rule=rule)
         if resolved:
             answer = replace(answer, resolved_question=resolved)
-        return replace(answer, notice=notice, seconds=time.perf_counter() - started)
+        return replace(answer, notice=_joined(notice, self.index_warning()), seconds=time.perf_counter() - started)
 
     def _trace_answer(self, question: str, filters: Filters | None) -> Answer | None:
         """A first-use or change-of-wording question answered from the trace (None: not one, or
@@ -196,9 +197,25 @@ class QAEngine:
         encoder = (lambda: self._query_encoder(store)) if similar else None
         return run_trace(store, phrases, filters=filters, by=by, context=context, encoder=encoder)
 
+    def index_warning(self) -> str | None:
+        """One line while the index is served with damaged parts left out (None: served whole)."""
+        damage = self._open_store().damage
+        return f"{damage}: {DAMAGE_ADVICE}" if damage else None
+
     # ----------------------------------------------------------------- index
-    def status(self) -> IndexStatus:
-        return store_status(self.config)
+    def status(self, *, check: bool = False) -> IndexStatus:
+        """What the index holds, also when damaged (``problems``); ``check`` reads every file first."""
+        return store_status(self.config, check=check)
+
+    def doctor(self, *, repair: bool = False) -> Checkup | RepairReport:
+        """Every problem of the index's files; ``repair`` fixes what the database alone allows."""
+        if not repair:
+            return check_index(self.config)
+        report = repair_index(self.config, self.encoder_factory)
+        with self._lock:
+            if self._store is not None:
+                self._store.refresh()
+        return report
 
     def speech_text(self, chunk_id: int) -> SpeechText:
         """The whole cleaned speech holding ``chunk_id`` (for reading a hit in context)."""
@@ -233,3 +250,9 @@ class QAEngine:
     def plan(self, action: str, paths: Sequence[Path]) -> ChangePlan:
         """What build/add/sync/remove would change (``--dry-run``): nothing written, no model loaded."""
         return self._indexer().plan(action, paths)
+
+
+def _joined(*notices: str | None) -> str | None:
+    """Notices said with one answer, in one line (None when there is none)."""
+    said = [n for n in notices if n]
+    return "; ".join(said) if said else None

@@ -33,12 +33,17 @@ class EmptyQuestionError(QAError):
 
 _ADVICE: tuple[tuple[type[SpeechQAError], str], ...] = (
     (IndexMissingError, "build one with `qa index build PATH` (a folder of speech files)"),
-    (IndexCorruptError, "rebuild it with `qa index build PATH`"),
+    (IndexCorruptError, "`qa index doctor` says what is damaged and `qa index doctor --repair` fixes what it can; "
+                        "or rebuild it with `qa index build PATH`"),
     (IndexOutdatedError, "upgrade it with `qa index add PATH` (no re-embedding), or rebuild with `qa index build PATH`"),
     (ModelMismatchError, "use the model the index was built with (--model), or rebuild with `qa index build PATH`"),
     (IndexEmptyError, "add speeches with `qa index add PATH` or `qa index sync FOLDER`"),
     (UnconfirmedRemovalError, "check the folder; `--dry-run` lists what would change, `--yes` removes them"),
 )
+
+
+#: Said after a degraded index's warning (index.stores.base.Store.damage) with every answer.
+DAMAGE_ADVICE = "run `qa index doctor --repair`"
 
 
 def advice(exc: BaseException) -> str | None:
@@ -56,7 +61,7 @@ def with_advice(exc: BaseException) -> str:
 
 
 __all__ = [
-    "ConfigError", "EmptyQuestionError", "FilterError", "FolderMissingError", "IndexCorruptError", "IndexEmptyError",
+    "DAMAGE_ADVICE", "ConfigError", "EmptyQuestionError", "FilterError", "FolderMissingError", "IndexCorruptError", "IndexEmptyError",
     "IndexMissingError", "IndexOutdatedError", "ModelLoadError", "ModelMismatchError", "NothingToIndexError", "QAError", "ReadError",
     "SpeechQAError", "UnconfirmedRemovalError", "advice", "with_advice",
 ]

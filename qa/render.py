@@ -42,8 +42,6 @@ def hit_panel(hit: Hit) -> Panel:
 
 def render_answer(console: Console, answer: Answer) -> None:
     """Answer line(s) with [n] citations, then the cited passages."""
-    if answer.notice:
-        console.print(Text(answer.notice, style="yellow"))
     if answer.resolved_question and answer.resolved_question != answer.question:
         console.print(Text(f"（按“{answer.resolved_question}”回答）", style="dim"))
     if answer.summary:  # a trace question: first use and counts
@@ -123,7 +121,11 @@ def render_status(console: Console, status: IndexStatus) -> None:
     if not status.exists:
         console.print(f"No index at {status.path}. Build one with: qa index build PATH")
         return
-    if status.documents == 0:
+    if not status.readable:
+        console.print(f"The index at {status.path} is damaged: its database cannot be read, so what it holds is "
+                      "unknown.")
+        return
+    if status.documents == 0 and not status.damaged:
         console.print(f"The index at {status.path} is empty: every document was removed. "
                       "Add speeches with: qa index add PATH (or qa index sync FOLDER)")
     rows = [("index", status.path), ("documents", status.documents), ("speeches", status.speeches),

@@ -16,12 +16,17 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from index.config import IndexConfig
-from index.errors import IndexMissingError
+from index.errors import IndexCorruptError, IndexMissingError, SpeechQAError
 from index.stores.base import Store
-from index.types import IndexStatus
+from index.types import Checkup, IndexStatus, RepairReport
+
+if TYPE_CHECKING:
+    from index.encoder_loading import EncoderFactory
 
 
 def open_store(config: IndexConfig, *, create: bool = False) -> Store:
@@ -79,16 +84,49 @@ def discard(config: IndexConfig) -> None:
     discard_local(config.index_path)
 
 
-def store_status(config: IndexConfig) -> IndexStatus:
-    """Status without raising for a missing index (``exists=False``)."""
+def store_status(config: IndexConfig, *, check: bool = False) -> IndexStatus:
+    """Status without raising for a missing index (``exists=False``) nor for a damaged one.
+
+    A damaged local index tells what its database still can, with ``problems`` naming the
+    damaged parts; ``check`` adds a check of every file (:func:`check_index`, not thorough).
+    """
     try:
         store = open_store(config)
+        try:
+            status = store.status()
+        finally:
+            store.close()
     except IndexMissingError:
         return IndexStatus(path=config.location, exists=False)
-    try:
-        return store.status()
-    finally:
-        store.close()
+    except IndexCorruptError:
+        if config.milvus is not None:
+            raise
+        checkup = check_index(config, thorough=False)
+        return replace(checkup.status or IndexStatus(config.location, exists=True), problems=list(checkup.problems))
+    if check and config.milvus is None:
+        status = replace(status, problems=list(check_index(config, thorough=False).problems))
+    return status
 
 
-__all__ = ["Store", "discard", "open_store", "store_status", "writer_lock"]
+def check_index(config: IndexConfig, *, thorough: bool = True) -> Checkup:
+    """Every problem of the index's files, in user words (index.stores.doctor); never raises for damage."""
+    from index.stores.doctor import check
+
+    return check(_local_folder(config), thorough=thorough)
+
+
+def repair_index(config: IndexConfig, encoder_factory: EncoderFactory | None = None) -> RepairReport:
+    """Fix what :func:`check_index` finds, from the database alone (index.stores.repair)."""
+    from index.stores.repair import repair
+
+    return repair(config, _local_folder(config), encoder_factory)
+
+
+def _local_folder(config: IndexConfig) -> Path:
+    if config.milvus is not None:
+        raise SpeechQAError(f"{config.location}: the doctor checks a local index folder only (a Milvus server "
+                            "keeps its own files)")
+    return config.index_path
+
+
+__all__ = ["Store", "check_index", "discard", "open_store", "repair_index", "store_status", "writer_lock"]

@@ -34,6 +34,12 @@ class Store(Protocol):
     @property
     def has_manifest(self) -> bool: ...
 
+    @property
+    def damage(self) -> str | None:
+        """What part of the index cannot be served (damaged files left out), in user words; None
+        when it is served whole. Readers say it with every answer (never a half state silently)."""
+        ...
+
     def refresh(self) -> bool:
         """Pick up an update committed since loading (by any process); True if something changed."""
         ...

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from index.bm25 import Postings
 from index.lexical import LexicalIndex, search_segments
 from index.stores.local_schema import Layout
 from index.stores.segments import Segment
@@ -50,6 +51,8 @@ class Generation:
         for segment in self.segments:
             if segment.number == self.layout.dictionary:
                 return segment.lexical
+        if self.segments:  # its segment is damaged and skipped (stores/health.py): full jieba, as passages were cut
+            return LexicalIndex(np.zeros(0, np.int64), Postings.empty())
         return LexicalIndex(np.zeros(0, np.int64))
 
     def document_frequency(self, tokens: Sequence[str]) -> dict[str, int]:

@@ -4,7 +4,8 @@ Consistency between SQLite and the segment files is kept with a *generation* num
 *layout* (the live segments) stored in the SQLite manifest (see :mod:`index.stores.local_write`
 for how a write makes one). This class only reads: it loads the live
 :class:`~index.stores.generation.Generation` (segments memory-mapped, tombstones), checks it
-agrees with SQLite, and swaps in a newer one when a write commits (its own, through
+agrees with SQLite (a reader skips a damaged segment and says so in :attr:`LocalStore.damage`,
+a writer refuses it: see :mod:`index.stores.health`), and swaps in a newer one when a write commits (its own, through
 :meth:`LocalStore.swap`, or another process's, through :meth:`LocalStore.refresh`). Safe to
 share between threads: every use of the connection and of the generation goes through one lock.
 """
@@ -35,7 +36,6 @@ from index.stores.local_schema import (
     manifest_schema,
     read_manifest,
 )
-from index.stores.segments import Segment
 from index.types import (
     ChunkRecord,
     ChunkRow,
@@ -44,6 +44,7 @@ from index.types import (
     IndexStatus,
     Manifest,
     PhraseMatches,
+    Problem,
     SpeechRecord,
     SpeechText,
 )
@@ -62,6 +63,9 @@ class LocalStore:
         self._gen = Generation(None)
         self._allowed: dict[Filters, Masks] = {}
         self._outlines: dict[int, Outline] = {}
+        self._strict = True  # a writer never serves (nor extends) a generation with damaged segments
+        self._problems: tuple[Problem, ...] = ()
+        self._warning: str | None = None
 
     # ----------------------------------------------------------------- opening
     @classmethod
@@ -71,8 +75,9 @@ class LocalStore:
         if not db.is_file():
             raise IndexMissingError(f"no index at {path}")
         store = cls(path, connect(db, create=False))
+        store._strict = False
         try:
-            store._load()
+            store._load(strict=False)
         except BaseException:
             store.close()
             raise
@@ -105,39 +110,15 @@ class LocalStore:
         with self._lock:
             self._conn.close()
 
-    def _load(self) -> None:
-        """Load the live generation's segments and check they match SQLite."""
-        for _attempt in range(3):
-            with self._lock:
-                try:
-                    self._conn.execute("BEGIN")
-                    committed = read_manifest(self._conn, self.path)
-                    dead = frozenset(r[0] for r in self._conn.execute("SELECT chunk_id FROM tombstones")) \
-                        if committed else frozenset()
-                    self._conn.execute("COMMIT")
-                except (sqlite3.DatabaseError, KeyError, TypeError, ValueError) as exc:
-                    if self._conn.in_transaction:
-                        self._conn.execute("ROLLBACK")
-                    raise corrupt(self.path, f"cannot read {DB_FILE}: {exc}") from None
-                if committed is None:
-                    self.swap(Generation(None))
-                    return
-                manifest, layout = committed
-                try:
-                    segments = tuple(Segment.load(self.path, info, dictionary=info.number == layout.dictionary)
-                                     for info in layout.segments)
-                except (OSError, RuntimeError, ValueError) as exc:
-                    if read_manifest(self._conn, self.path) != committed:
-                        continue  # a writer switched generations under us: read the new one
-                    raise corrupt(self.path, f"generation {manifest.generation} files: {exc}") from None
-                # each segment was checked against the layout, which the writer committed with the rows
-                # after counting them (a count(*) here would read the whole table at every cold start)
-                bad = [s.number for s in segments if s.dense.d != manifest.dimension]
-                if bad:
-                    raise corrupt(self.path, f"segments {bad} are not of dimension {manifest.dimension}")
-                self.swap(Generation(manifest, layout, segments, dead))
-                return
-        raise corrupt(self.path, "generation kept changing while loading")
+    def _load(self, *, strict: bool = True) -> None:
+        """Load the live generation's segments; a reader skips damaged ones (index.stores.health)."""
+        from index.stores.health import load_generation
+
+        with self._lock:
+            loaded = load_generation(self._conn, self.path, strict=strict)
+            self.swap(loaded.generation)
+            self._problems = loaded.problems
+            self._warning = loaded.warning
 
     def swap(self, generation: Generation) -> None:
         """Serve ``generation`` from now on (the writer calls this right after its commit)."""
@@ -154,7 +135,7 @@ class LocalStore:
                 raise corrupt(self.path, f"cannot read {DB_FILE}: {exc}") from None
             if (committed[0] if committed else None) == self._gen.manifest:
                 return False
-            self._load()
+            self._load(strict=self._strict)
             return True
 
     # ----------------------------------------------------------------- reading
@@ -173,6 +154,17 @@ class LocalStore:
         if manifest is None:
             raise IndexMissingError(f"no index at {self.path}")
         return manifest
+
+    @property
+    def damage(self) -> str | None:
+        """What this reader cannot serve (damaged segment files skipped), in user words; None: all."""
+        with self._lock:
+            return self._warning
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        with self._lock:
+            return self._problems
 
     @property
     def has_manifest(self) -> bool:
@@ -206,7 +198,10 @@ class LocalStore:
 
     def _query(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
-            return self._conn.execute(sql, tuple(args)).fetchall()
+            try:
+                return self._conn.execute(sql, tuple(args)).fetchall()
+            except sqlite3.DatabaseError as exc:  # a damaged page: a user error naming the file, not a traceback
+                raise corrupt(self.path, f"cannot read {DB_FILE}: {exc}") from None
 
     def chunks_by_ids(self, ids: Iterable[int]) -> list[ChunkRow]:
         wanted = list(dict.fromkeys(int(i) for i in ids))
@@ -314,14 +309,16 @@ class LocalStore:
     def status(self) -> IndexStatus:
         m = self.manifest
         docs = self._query("SELECT count(*) FROM documents")[0][0]
+        chunks = self._query("SELECT count(*) FROM chunks")[0][0]  # all of them, served or not
         speeches = self._query("SELECT count(*) FROM speeches")[0][0]
         undated = [f"{title} ({Path(path).name})" for title, path in self._query(
             "SELECT s.title, d.path FROM speeches s JOIN documents d ON d.id = s.doc_id WHERE s.date IS NULL "
             "ORDER BY d.path, s.ordinal")]
         return IndexStatus(path=str(self.path), exists=True, documents=docs, speeches=speeches,
-                           chunks=self.chunk_count(), model=m.model, dimension=m.dimension,
+                           chunks=chunks, model=m.model, dimension=m.dimension,
                            chunker_version=m.chunker_version, created=m.created, updated=m.updated,
-                           doc_paths=list(self.documents()), undated=undated)
+                           doc_paths=list(self.documents()), undated=undated,
+                           problems=list(self.problems))
 
     def records(self) -> Iterator[DocumentRecord]:
         """Every stored document as the writer took it, vectors included (to copy the index elsewhere)."""
@@ -347,7 +344,7 @@ class LocalStore:
         from index.stores.local_write import embed_key
 
         wanted = {embed_key(t): t for t in dict.fromkeys(embed_texts)}
-        if not wanted or not self.has_manifest:
+        if not wanted or not self.has_manifest or self.problems:  # a damaged index: embed afresh
             return {}
         texts = set(wanted.values())
         ids: dict[str, int] = {}
@@ -365,6 +362,8 @@ class LocalStore:
               *, replace_all: bool = False) -> None:
         from index.stores.local_write import commit
 
+        if self.problems:
+            raise corrupt(self.path, "; ".join(p.what for p in self.problems))
         self.swap(commit(self.path, self.generation, manifest, documents, remove_paths, replace_all=replace_all))
 
 

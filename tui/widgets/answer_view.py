@@ -32,8 +32,6 @@ def _answer_widgets(answer: Answer) -> list[Static]:
                                              "italic $text-muted"), classes="resolved"))
     if answer.summary:  # a trace question: first use and counts (qa/trace_question.py)
         widgets.append(Static(Content.styled(answer.summary, "$text-secondary"), classes="answer-text"))
-    if answer.notice:
-        widgets.append(Static(Content.styled(f"⚠ {answer.notice}", "italic $text-warning"), classes="notice"))
     if answer.refusal_rule != "calibrated":
         widgets.append(Static(Content.styled(f"refusal rule: {RULE_TEXT.get(answer.refusal_rule, answer.refusal_rule)}",
                                              "italic $text-muted"), classes="notice"))

@@ -160,6 +160,11 @@ class LiveIndex:
     def has_manifest(self) -> bool:
         return self._manifest is not None
 
+    @property
+    def damage(self) -> str | None:
+        """Always None: the server keeps its own files whole (nothing is skipped here)."""
+        return None
+
     def scan(self, collection: str, expr: str, fields: list[str]) -> list[dict[str, Any]]:
         """Every row matching ``expr`` (a query iterator: Milvus caps one query's result window)."""
         rows: list[dict[str, Any]] = []
