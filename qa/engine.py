@@ -168,10 +168,12 @@ class QAEngine:
         answer = compose_answer(question.strip(), question.strip(), ranked, self.params, supported, plan.intent.kind)
         if plan.intent.kind == "list":
             answer = with_list(answer, plan.lexical, ranked, self._open_store(), self.params)
-        answer = replace(answer, notice=plan.notice, refusal_rule=rule)
+        answer = replace(answer, refusal_rule=rule)
         if resolved:
             answer = replace(answer, resolved_question=resolved)
-        return replace(answer, notice=_joined(notice, self.index_warning()), seconds=time.perf_counter() - started)
+        # the question was cut above, so the plan's own cut notice is None unless it cut again
+        notices = _joined(notice, plan.notice if plan.notice != notice else None, self.index_warning())
+        return replace(answer, notice=notices, seconds=time.perf_counter() - started)
 
     def _trace_answer(self, question: str, filters: Filters | None) -> Answer | None:
         """A first-use or change-of-wording question answered from the trace (None: not one, or
