@@ -51,12 +51,10 @@ class RankingParams:
     #: A question word found only in the headings above a sentence counts this much: the heading
     #: says what the sentence under it is about (seeds, 2026-11-22).
     context_weight: float = 0.5
-    #: Choosing answer sentences (not ranking passages), a question word found elsewhere in the
-    #: sentence's passage counts this much (qa/sentences.py, SentenceScorer.answer_score). Off: on
-    #: the CMRC tuning half 0 / 0.3 / 0.5 gave answer accuracy 0.765 / 0.777 / 0.795 but median
-    #: answers of 76 / 89 / 113 characters, and at equal length (0.5 with keep_ratio 0.9: 0.753,
-    #: 70 chars) no gain: it only lengthens answers (scripts/tune_ranking.py, 2026-11-24).
-    passage_context_weight: float = 0.0
+    #: Choosing answer sentences (not ranking passages), a question word found in the first sentence
+    #: of the sentence's passage counts this much (qa/sentences.py, SentenceScorer.answer_score):
+    #: the lead names the subject, the sentence about it holds the question's other words. TBD.
+    lead_weight: float = 0.0
     #: A sentence holding at least this share of the query verbatim covers it fully: users type a
     #: 提法 expecting exactly that wording; partial stretches below it only added noise (seeds).
     phrase_full: float = 0.8
@@ -94,8 +92,11 @@ class RankingParams:
     #: Answer sentences are drawn from this many top passages, at most ``max_sentences`` of them.
     answer_passages: int = 3
     max_sentences: int = 3
-    #: A further sentence joins the answer when it scores at least this share of the best one.
+    #: A further sentence joins the answer when it scores at least this share of the best one
+    #: (why, how and list questions) ...
     keep_ratio: float = 0.8
+    #: ... and this share for a fact or other question, which asks for one point. TBD.
+    point_keep_ratio: float = 0.8
     #: Weight of the passage's own rank score when choosing sentences across passages.
     passage_weight: float = 0.3
     #: A how/why/other answer leads with the enumerated heading of its best sentence's section
@@ -103,11 +104,13 @@ class RankingParams:
     item_heading: bool = True
     #: A fact question is answered by at most this many sentences (a heading's follower aside).
     #: Capping it lost more than it shortened: 1 / 2 / 3 gave CMRC-tune fact accuracy 0.743 /
-    #: 0.844 / 0.862 (with passage_context_weight 0.5; scripts/tune_ranking.py, 2026-11-24).
+    #: 0.844 / 0.862 (with words anywhere in the passage counting 0.5; scripts/tune_ranking.py, 2026-11-24).
     fact_sentences: int = 3
-    #: A fact question's candidate sentence holding a number gains this much (qa/compose.py):
-    #: CMRC-tune answer accuracy 0.741 → 0.749, fact questions 0.813 → 0.837 (same script and day).
-    number_weight: float = 0.2
+    #: A candidate sentence holding what the question asks for — a number for 多少/几个/多高, a
+    #: date for 何时/哪一年 (qa.intent.asked_for) — gains this much (qa/compose.py). First set as a
+    #: number bonus for every fact question: CMRC-tune answer accuracy 0.741 → 0.749, fact
+    #: questions 0.813 → 0.837 (same script and day). TBD.
+    type_weight: float = 0.2
     # -------------------------------------------------------------- list answers
     #: A list question is answered by the items of an enumeration under a section overlapping one
     #: of this many top passages (qa/lists.py; the top five hold the section of every list question
