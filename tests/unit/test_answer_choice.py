@@ -5,12 +5,13 @@ nearly-as-good sentences join. Hand-built passages, no store or encoder."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
 from qa.compose import choose_sentences, compose_answer
 from qa.intent import asked_for, classify
-from qa.params import DEFAULTS
+from qa.params import DEFAULTS, RankingParams
 from qa.ranking import Ranked
 from qa.sentences import SentenceScorer, split_sentences
 from qa.types import Hit
@@ -24,7 +25,7 @@ def passage(text: str, scores: list[float], rank_score: float = 1.0, rank: int =
     return Ranked(hit, spans, tuple(scores), 0.9, rank_score)
 
 
-def texts(ranked: list[Ranked], chosen: list) -> list[str]:  # type: ignore[type-arg]
+def texts(ranked: list[Ranked], chosen: list[Any]) -> list[str]:
     return [ranked[c.rank].hit.text[c.span[0] : c.span[1]] for c in chosen]
 
 
@@ -84,13 +85,18 @@ def test_compose_answer_passes_what_is_asked_on() -> None:
 POINTS = "要坚持统一战线的主题。统一战线要服务大局。统一战线要加强团结。"
 
 
-@pytest.mark.parametrize(("kind", "ratio_field"), [("other", "point_keep_ratio"), ("fact", "point_keep_ratio"),
-                                                   ("why", "keep_ratio"), ("how", "keep_ratio")])
-def test_point_questions_keep_by_their_own_ratio(kind: str, ratio_field: str) -> None:
+BASE = replace(DEFAULTS, type_weight=0.0, passage_weight=0.0, item_heading=False)
+
+
+@pytest.mark.parametrize(("kind", "loose", "strict"), [
+    ("other", replace(BASE, point_keep_ratio=0.8, keep_ratio=0.95), replace(BASE, point_keep_ratio=0.9, keep_ratio=0.5)),
+    ("fact", replace(BASE, point_keep_ratio=0.8, keep_ratio=0.95), replace(BASE, point_keep_ratio=0.9, keep_ratio=0.5)),
+    ("why", replace(BASE, keep_ratio=0.8, point_keep_ratio=0.95), replace(BASE, keep_ratio=0.9, point_keep_ratio=0.5)),
+    ("how", replace(BASE, keep_ratio=0.8, point_keep_ratio=0.95), replace(BASE, keep_ratio=0.9, point_keep_ratio=0.5))])
+def test_point_questions_keep_by_their_own_ratio(kind: str, loose: RankingParams, strict: RankingParams) -> None:
+    # the second sentence scores 0.85 of the best: kept under a ratio of 0.8, not under 0.9, and
+    # the other kind's ratio (set the opposite way) is never read
     ranked = [passage(POINTS, [1.0, 0.85, 0.2])]
-    base = replace(DEFAULTS, type_weight=0.0, passage_weight=0.0, item_heading=False)
-    loose = replace(base, **{ratio_field: 0.8})
-    strict = replace(base, **{ratio_field: 0.9})
     assert len(choose_sentences(ranked, loose, kind)) == 2
     assert len(choose_sentences(ranked, strict, kind)) == 1
 
