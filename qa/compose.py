@@ -18,6 +18,11 @@ from qa.types import Answer, AnswerSentence
 
 #: A number as facts are stated: digits (5.5%, 1200万), 百分之…, or a Chinese numeral with a unit.
 _NUMBER = re.compile(r"\d|百分之|[一二两三四五六七八九十百千万亿]+(?:个|项|倍|位|名|家|条|次|成|番)")
+#: A time as facts are stated: a year, month, day or century in digits or Chinese numerals
+#: (1873年, 同治十二年, 10月7日, 二十世纪), or an era (1950年代, 西周时期, 公元前).
+_TIME = re.compile(r"[\d〇零一二两三四五六七八九十百]+\s*(?:年|月|日|世纪)|年代|公元|时期|年间")
+#: What each answer type looks for in a sentence (qa.intent.asked_for).
+_ASKED = {"quantity": _NUMBER, "time": _TIME}
 
 
 @dataclass(frozen=True)
@@ -91,20 +96,25 @@ def _with_followers(ranked: list[Ranked], cand: _Candidate) -> list[_Candidate]:
     return [cand, _Candidate(cand.rank, after[0], cand.score, cand.lexical)]
 
 
-def choose_sentences(ranked: list[Ranked], params: RankingParams = DEFAULTS, kind: str = "other") -> list[_Candidate]:
+def choose_sentences(ranked: list[Ranked], params: RankingParams = DEFAULTS, kind: str = "other",
+                     asks: str = "") -> list[_Candidate]:
     """The best sentence, plus up to two more nearly as good, in reading order.
 
     A heading or a question chosen as best brings the sentence after it; neither is ever added
     alone. With no lexical evidence at all (a fully paraphrased question), the lead of the best
-    passage is taken: in this genre a section opens with its point. For a fact question (``kind``
-    "fact": how many, when, what target or ratio) a sentence holding a number gains
-    ``params.number_weight``: the number is what was asked.
+    passage is taken: in this genre a section opens with its point. When the question asks for a
+    time or a quantity (``asks``, qa.intent.asked_for: 何时, 多少, 多高, what year) a sentence
+    holding one gains ``params.type_weight``: the date or number is what was asked. A further
+    sentence joins when it scores ``params.keep_ratio`` of the best (``params.point_keep_ratio``
+    for a fact or other question, which asks for one point: a reason or a measure spreads over
+    sentences, a fact sits in one).
     """
     cands = _candidates(ranked, params)
     if not cands:
         return []
-    if kind == "fact":
-        cands = [replace(c, score=c.score + params.number_weight) if _NUMBER.search(_text(ranked, c)) else c
+    pattern = _ASKED.get(asks)
+    if pattern is not None:
+        cands = [replace(c, score=c.score + params.type_weight) if pattern.search(_text(ranked, c)) else c
                  for c in cands]
     if max(c.lexical for c in cands) == 0.0:
         cands = [c for c in cands if c.rank == 0]
@@ -118,8 +128,9 @@ def choose_sentences(ranked: list[Ranked], params: RankingParams = DEFAULTS, kin
         return []
     taken = {(c.rank, c.span) for c in chosen}
     most = params.fact_sentences if kind == "fact" else params.max_sentences
+    keep = params.point_keep_ratio if kind in ("fact", "other") else params.keep_ratio
     for c in cands:
-        if len(chosen) >= most or c.score < params.keep_ratio * chosen[0].score:
+        if len(chosen) >= most or c.score < keep * chosen[0].score:
             break
         if (c.lexical > 0 and (c.rank, c.span) not in taken and not _is_heading(ranked[c.rank], c.span)
                 and not is_question(_text(ranked, c))):
@@ -152,14 +163,14 @@ def _text(ranked: list[Ranked], c: _Candidate) -> str:
 
 
 def compose_answer(question: str, asked: str, ranked: list[Ranked], params: RankingParams = DEFAULTS,
-                   supported: bool | None = None, kind: str = "other") -> Answer:
+                   supported: bool | None = None, kind: str = "other", asks: str = "") -> Answer:
     """Answer with verbatim cited sentences, or an unsupported answer with related hits.
 
     ``supported``: the refusal decision when the caller made it (qa.refusal); else the thresholds
-    here. ``kind``: what the question asks for (qa.intent).
+    here. ``kind`` and ``asks``: what the question asks for (qa.intent).
     """
     supported = is_supported(ranked, params) if supported is None else supported
-    chosen = choose_sentences(ranked, params, kind) if supported else []
+    chosen = choose_sentences(ranked, params, kind, asks) if supported else []
     sentences = []
     marks: dict[int, list[tuple[int, int]]] = {}
     for c in chosen:

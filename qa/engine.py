@@ -165,7 +165,8 @@ class QAEngine:
         rule = rule_for(self._open_store().manifest.model, self.params)
         supported = bool(ranked) and decide(gather(ranked, plan, self.params), rule, self.params)
         # the question as asked (a cut is told by the notice, a resolved follow-up below)
-        answer = compose_answer(question.strip(), question.strip(), ranked, self.params, supported, plan.intent.kind)
+        answer = compose_answer(question.strip(), question.strip(), ranked, self.params, supported, plan.intent.kind,
+                                plan.intent.asks)
         if plan.intent.kind == "list":
             answer = with_list(answer, plan.lexical, ranked, self._open_store(), self.params)
         answer = replace(answer, refusal_rule=rule)

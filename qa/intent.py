@@ -35,6 +35,14 @@ _FACT_ZH = re.compile(r"多少|几(?:个|年|次|位|名|岁|天|月|倍|成)|�
                       r"百分之|(?:增长|赤字)率|哪位|哪里|何地|在哪")
 _FACT_EN = re.compile(r"\bhow (?:many|much|long|old|often)\b|\bwho\b|\bwhen\b|\bwhat (?:year|date|percentage|ratio|rate"
                       r"|target|share)\b|\bratio\b|\bpercent|\btarget\b|\bwhere\b")
+#: What a fact question asks for, read from its wording: a time (何时, 哪一年, what year) or a
+#: quantity (多少, 几个, 多高, 比例, how many). A who or where question has no surface form to
+#: look for in a sentence (names and places are not marked in Chinese text), so it gets none.
+_TIME_ASKED = re.compile(r"何时|什么时候|哪一?年|哪一?天|哪个月|几月|几号|何年|什么(?:时间|时期|年代|朝代)|"
+                         r"哪个(?:时期|年代|朝代|世纪)|时间是|日期|\bwhen\b|\bwhat (?:year|date|time)\b")
+_QUANTITY_ASKED = re.compile(r"多少|第几|几(?:个|年|次|位|名|岁|天|月|倍|成|种|项|人|座|所|家|部|条|届|场|公里|米)|"
+                             r"多(?:大|高|长|重|远|久|深|宽|厚|快)|比例|比率|比重|百分之|率是|(?:增长|赤字)率|目标|指标|"
+                             r"\bhow (?:many|much|long|old|far|tall|high)\b|\b(?:ratio|rate|percentage|target)\b")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -52,6 +60,7 @@ class Intent:
     traditional: bool
     years: tuple[str, ...] = ()
     sessions: tuple[str, ...] = ()  # dates of the congresses / NPC sessions named
+    asks: str = ""  # "time" or "quantity" when the wording asks for one (whatever the kind), else ""
 
 
 def is_english(question: str) -> bool:
@@ -82,6 +91,14 @@ def named_years(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(years + [date[:4] for date in named_sessions(question)]))
 
 
+def asked_for(question: str) -> str:
+    """"time", "quantity" or "": what a sentence answering ``question`` must hold."""
+    text = normalize(question).lower()
+    if _TIME_ASKED.search(text):
+        return "time"
+    return "quantity" if _QUANTITY_ASKED.search(text) else ""
+
+
 def classify(question: str) -> Intent:
     """The kind of answer ``question`` asks for (first match of list, why, how, fact; else other)."""
     text = normalize(question).strip().rstrip("?？!！。. ")
@@ -97,4 +114,4 @@ def classify(question: str) -> Intent:
         kind = "fact"
     else:
         kind = "other"
-    return Intent(kind, english, traditional, named_years(question), named_sessions(question))
+    return Intent(kind, english, traditional, named_years(question), named_sessions(question), asked_for(question))

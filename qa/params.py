@@ -51,12 +51,19 @@ class RankingParams:
     #: A question word found only in the headings above a sentence counts this much: the heading
     #: says what the sentence under it is about (seeds, 2026-11-22).
     context_weight: float = 0.5
-    #: Choosing answer sentences (not ranking passages), a question word found elsewhere in the
-    #: sentence's passage counts this much (qa/sentences.py, SentenceScorer.answer_score). Off: on
-    #: the CMRC tuning half 0 / 0.3 / 0.5 gave answer accuracy 0.765 / 0.777 / 0.795 but median
-    #: answers of 76 / 89 / 113 characters, and at equal length (0.5 with keep_ratio 0.9: 0.753,
-    #: 70 chars) no gain: it only lengthens answers (scripts/tune_ranking.py, 2026-11-24).
-    passage_context_weight: float = 0.0
+    #: Choosing answer sentences (not ranking passages), a question word found in the first sentence
+    #: of the sentence's passage counts this much (qa/sentences.py, SentenceScorer.answer_score):
+    #: the lead names the subject, the sentence about it holds the question's other words.
+    #: scripts/tune_ranking.py on the tuning halves (CMRC 502 q, DRCD first 1000 → 490 q), 2026-11-24,
+    #: answer accuracy / median chars at point_keep_ratio 0.85: lead 0 → CMRC 0.759 / 67, DRCD
+    #: 0.878 / 53; 0.5 → 0.829 / 67, 0.892 / 57; 0.6 → 0.835 / 67, 0.886 / 59. At 0.8 keep: 0 / 0.3
+    #: / 0.5 / 1.0 → CMRC 0.765 / 0.807 / 0.835 / 0.851 (73–76 chars) but DRCD 0.890 / 0.896 /
+    #: 0.898 / 0.863: at 1.0 every sentence after a lead that holds the answer outscores it. Seeds
+    #: and reports unchanged (a speech passage's first sentence rarely names a subject). Held-out
+    #: halves with point_keep_ratio 0.85 and type_weight 0.2 (scripts/eval_retrieval.py, results/
+    #: eval.quality2.json, against main 52ff3ae): CMRC 0.769 → 0.817 at median 75 → 70.5 chars,
+    #: DRCD 0.873 → 0.872 at 59.5 → 57, seeds 0.789 and reports 0.833 unchanged.
+    lead_weight: float = 0.5
     #: A sentence holding at least this share of the query verbatim covers it fully: users type a
     #: 提法 expecting exactly that wording; partial stretches below it only added noise (seeds).
     phrase_full: float = 0.8
@@ -94,8 +101,17 @@ class RankingParams:
     #: Answer sentences are drawn from this many top passages, at most ``max_sentences`` of them.
     answer_passages: int = 3
     max_sentences: int = 3
-    #: A further sentence joins the answer when it scores at least this share of the best one.
+    #: A further sentence joins the answer when it scores at least this share of the best one
+    #: (why, how and list questions) ...
     keep_ratio: float = 0.8
+    #: ... and this share for a fact or other question, which asks for one point: a fact sits in
+    #: one sentence, a reason or a measure spreads over several. scripts/tune_ranking.py on the
+    #: tuning halves, 2026-11-24, answer accuracy / median chars: at lead_weight 0.5, 0.8 / 0.85 gave
+    #: CMRC 0.835 / 75 and 0.829 / 67, DRCD 0.898 / 62 and 0.892 / 57, seeds 0.938 at 99.5 and 90.5
+    #: chars; at lead_weight 1.0, 0.8 / 0.85 / 0.9 / 1.0 gave CMRC 0.851 / 0.849 / 0.841 / 0.797 at
+    #: 76 / 69 / 65 / 59 chars. 0.85 keeps every set at or under its earlier answer length
+    #: (CMRC 73, DRCD 57 chars before) for 0.6 points less than 0.8.
+    point_keep_ratio: float = 0.85
     #: Weight of the passage's own rank score when choosing sentences across passages.
     passage_weight: float = 0.3
     #: A how/why/other answer leads with the enumerated heading of its best sentence's section
@@ -103,11 +119,17 @@ class RankingParams:
     item_heading: bool = True
     #: A fact question is answered by at most this many sentences (a heading's follower aside).
     #: Capping it lost more than it shortened: 1 / 2 / 3 gave CMRC-tune fact accuracy 0.743 /
-    #: 0.844 / 0.862 (with passage_context_weight 0.5; scripts/tune_ranking.py, 2026-11-24).
+    #: 0.844 / 0.862 (with words anywhere in the passage counting 0.5; scripts/tune_ranking.py, 2026-11-24).
     fact_sentences: int = 3
-    #: A fact question's candidate sentence holding a number gains this much (qa/compose.py):
-    #: CMRC-tune answer accuracy 0.741 → 0.749, fact questions 0.813 → 0.837 (same script and day).
-    number_weight: float = 0.2
+    #: A candidate sentence holding what the question asks for — a number for 多少/几个/多高, a
+    #: date for 何时/哪一年 (qa.intent.asked_for) — gains this much (qa/compose.py). First set as a
+    #: number bonus for every fact question: CMRC-tune answer accuracy 0.741 → 0.749, fact
+    #: questions 0.813 → 0.837 (same script and day). Re-tuned for any question asking a time or
+    #: quantity, with lead_weight 0.5 and point_keep_ratio 0.85 (tuning halves, 2026-11-24): 0 / 0.2
+    #: / 0.3 gave CMRC 0.821 / 0.829 / 0.829 (68 / 67 / 67 chars), DRCD 0.888 / 0.892 / 0.882;
+    #: seeds and reports unchanged (0.4 at lead 0 answered one more reports-tune question but
+    #: doubled its median length, 46.5 → 85.5 chars).
+    type_weight: float = 0.2
     # -------------------------------------------------------------- list answers
     #: A list question is answered by the items of an enumeration under a section overlapping one
     #: of this many top passages (qa/lists.py; the top five hold the section of every list question

@@ -41,7 +41,7 @@ class Ranked:
     dense: float  # cosine of the passage with the question
     score: float
     speech_id: int = -1  # the stored speech holding the passage (for its outline)
-    answer_scores: tuple[float, ...] = ()  # sentence scores for choosing answers (passage words count too)
+    answer_scores: tuple[float, ...] = ()  # sentence scores for choosing answers (the lead's words count too)
     year_match: float = 0.0  # what a year named in the question added (year_evidence)
 
 
@@ -84,6 +84,11 @@ def _title_session(title: str) -> str | None:
     return session.date if session else None
 
 
+def _lead(text: str, spans: list[tuple[int, int]]) -> str:
+    """The passage's first sentence: where it names what it is about."""
+    return text[spans[0][0] : spans[0][1]] if spans else ""
+
+
 def rank_passages(store: Store, encoder: Encoder, question: str | QueryPlan, top_k: int,
                   filters: Filters | None = None, params: RankingParams = DEFAULTS) -> list[Ranked]:
     """The ``top_k`` best passages for ``question``, reranked and de-duplicated."""
@@ -104,7 +109,7 @@ def rank_passages(store: Store, encoder: Encoder, question: str | QueryPlan, top
     flat = [(cid, a, b) for cid, _ in fused for a, b in spans[cid]]
     scorer = SentenceScorer(plan.lexical, [rows[cid].text[a:b] for cid, a, b in flat],
                             [" ".join(rows[cid].section) for cid, _a, _b in flat], cut=store.cut, params=params,
-                            synonyms=plan.synonyms, passages=[rows[cid].text for cid, _a, _b in flat])
+                            synonyms=plan.synonyms, leads=[_lead(rows[cid].text, spans[cid]) for cid, _a, _b in flat])
     sent_scores: dict[int, list[float]] = {cid: [] for cid, _ in fused}
     answer_scores: dict[int, list[float]] = {cid: [] for cid, _ in fused}
     for i, (cid, _a, _b) in enumerate(flat):

@@ -99,9 +99,9 @@ class SentenceScorer:
 
     def __init__(self, question: str, sentences: Sequence[str], contexts: Sequence[str] | None = None,
                  cut: Cut | None = None, params: RankingParams = DEFAULTS,
-                 synonyms: Sequence[Sequence[str]] = (), passages: Sequence[str] | None = None,
+                 synonyms: Sequence[Sequence[str]] = (), leads: Sequence[str] | None = None,
                  count_unseen: bool = True) -> None:
-        # ``passages``: the text around each sentence, read by :meth:`answer_score` only
+        # ``leads``: the first sentence of each sentence's passage, read by :meth:`answer_score` only
         # ``synonyms``: the question's terms as groups of alternatives (a translated English
         # phrase), a group counting as found when any of its words is; it replaces the cut words
         groups = [tuple(g) for g in synonyms if g] or [(t,) for t in query_terms(question, cut)]
@@ -123,12 +123,12 @@ class SentenceScorer:
                        for g in groups if any(w in norm or w in context for w in g)}
             self._present.append(present)
             df.update(t for t, w in present.items() if w == 1.0)
-            if passages:
-                if passages[i] not in folded:
-                    folded[passages[i]] = normalize_same_length(passages[i])
-                around = folded[passages[i]]
-                self._around.append({g[0]: params.passage_context_weight for g in groups
-                                     if g[0] not in present and any(w in around for w in g)})
+            if leads:
+                if leads[i] not in folded:
+                    folded[leads[i]] = normalize_same_length(leads[i])
+                lead = folded[leads[i]]
+                self._around.append({g[0]: params.lead_weight for g in groups
+                                     if g[0] not in present and any(w in lead for w in g)})
         self.words = [w for g in groups for w in g]  # every word matched, for highlighting
         seen = {t for present in self._present for t in present}
         # A Latin-script word no candidate contains says nothing about the topic of a Chinese
@@ -147,9 +147,10 @@ class SentenceScorer:
         return max(words, self._phrase[index])
 
     def answer_score(self, index: int) -> float:
-        """:meth:`score`, with the question's words found elsewhere in the sentence's passage counting
-        ``params.passage_context_weight``: an encyclopedia paragraph names its subject once and then
-        says "它的…" or "本鱼…", and the sentence answering about it is one of those."""
+        """:meth:`score`, with the question's words found in the lead sentence of the sentence's passage
+        counting ``params.lead_weight``: a passage names its subject in its first sentence and then
+        says "它的…" or "本鱼…", and the sentence answering about the subject is one of those — the one
+        holding the question's other words, not the lead that only names the subject."""
         if not self._around:
             return self.score(index)
         around = sum(self.idf[t] * w for t, w in self._around[index].items() if t in self.idf) / self._total

@@ -44,7 +44,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStore]:
 def ask(store: LocalStore, question: str, top_k: int = 5):  # type: ignore[no-untyped-def]
     plan = plan_query(question, store)
     ranked = rank_passages(store, FakeEncoder(), plan, top_k)
-    answer = compose_answer(question, question, ranked, DEFAULTS, True, plan.intent.kind)
+    answer = compose_answer(question, question, ranked, DEFAULTS, True, plan.intent.kind, plan.intent.asks)
     return with_list(answer, plan.lexical, ranked, store) if plan.intent.kind == "list" else answer
 
 

@@ -1,0 +1,129 @@
+"""Choosing the answer sentence of a fact or point question: what the question asks for (a time, a
+quantity), the sentence holding it, the subject named only in the passage's lead, and how many
+nearly-as-good sentences join. Hand-built passages, no store or encoder."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from qa.compose import choose_sentences, compose_answer
+from qa.intent import asked_for, classify
+from qa.params import DEFAULTS, RankingParams
+from qa.ranking import Ranked
+from qa.sentences import SentenceScorer, split_sentences
+from qa.types import Hit
+
+
+def passage(text: str, scores: list[float], rank_score: float = 1.0, rank: int = 1) -> Ranked:
+    """A ranked passage whose sentences score ``scores`` (one per sentence of ``text``)."""
+    spans = tuple(split_sentences(text))
+    assert len(spans) == len(scores)
+    hit = Hit(rank, rank_score, rank, "a.txt", "讲话", None, (), text, 0, len(text))
+    return Ranked(hit, spans, tuple(scores), 0.9, rank_score)
+
+
+def texts(ranked: list[Ranked], chosen: list[Any]) -> list[str]:
+    return [ranked[c.rank].hit.text[c.span[0] : c.span[1]] for c in chosen]
+
+
+# ------------------------------------------------------------------ what is asked
+@pytest.mark.parametrize(("question", "asks"), [
+    ("长江大桥何时建成？", "time"), ("该寺始建于哪一年？", "time"), ("他是什么时候出生的？", "time"),
+    ("这座城堡建于哪个朝代？", "time"), ("When was the bridge built?", "time"),
+    ("What year did the reform start?", "time"),
+    ("长江全长多少公里？", "quantity"), ("学校有几个校区？", "quantity"), ("这座塔有多高？", "quantity"),
+    ("赤字率是多少？", "quantity"), ("How many jobs were created?", "quantity"),
+    ("城镇新增就业的目标是什么？", "quantity"),
+    ("统一战线工作的主题是什么？", ""), ("为什么要强化理论武装？", ""), ("谁提出了这一理论？", ""),
+    ("Who founded the company?", ""), ("社區黨建為什麼要更加注重服務？", "")])
+def test_asked_for_reads_time_or_quantity_from_the_wording(question: str, asks: str) -> None:
+    assert asked_for(question) == asks
+    assert classify(question).asks == asks
+
+
+def test_time_wins_over_quantity_when_both_are_worded() -> None:
+    # "哪一年" asks for a year even though "多少" style words may follow
+    assert asked_for("哪一年的经济增长目标是多少？") == "time"
+
+
+# ------------------------------------------------------------------ the sentence holding it
+TIED = "这座桥横跨长江，建成后成为交通要道。大桥于1968年建成通车，全长6772米。大桥建成后，连接南北铁路。"
+
+
+@pytest.mark.parametrize(("asks", "wanted"), [("time", "大桥于1968年建成通车，全长6772米。"),
+                                                ("quantity", "大桥于1968年建成通车，全长6772米。")])
+def test_sentence_holding_what_is_asked_gains_type_weight(asks: str, wanted: str) -> None:
+    # the third sentence scores a little better on words; only the first and second hold digits
+    ranked = [passage(TIED, [0.5, 0.55, 0.6])]
+    plain = replace(DEFAULTS, type_weight=0.0, point_keep_ratio=1.0)
+    assert texts(ranked, choose_sentences(ranked, plain, "fact", asks)) == ["大桥建成后，连接南北铁路。"]
+    weighted = replace(plain, type_weight=0.2)
+    assert texts(ranked, choose_sentences(ranked, weighted, "fact", asks)) == [wanted]
+    # nothing asked, nothing gained
+    assert texts(ranked, choose_sentences(ranked, weighted, "fact", "")) == ["大桥建成后，连接南北铁路。"]
+
+
+def test_a_time_is_not_any_number() -> None:
+    text = "大桥全长6772米。大桥于一九六八年建成通车。大桥连接南北。"
+    ranked = [passage(text, [0.6, 0.5, 0.62])]
+    params = replace(DEFAULTS, type_weight=0.2, point_keep_ratio=1.0)
+    assert texts(ranked, choose_sentences(ranked, params, "fact", "time")) == ["大桥于一九六八年建成通车。"]
+    assert texts(ranked, choose_sentences(ranked, params, "fact", "quantity")) == ["大桥全长6772米。"]
+
+
+def test_compose_answer_passes_what_is_asked_on() -> None:
+    ranked = [passage(TIED, [0.5, 0.55, 0.6])]
+    params = replace(DEFAULTS, type_weight=0.2, point_keep_ratio=1.0)
+    answer = compose_answer("大桥何时建成？", "大桥何时建成？", ranked, params, True, "fact", "time")
+    assert [s.text for s in answer.sentences] == ["大桥于1968年建成通车，全长6772米。"]
+
+
+# ------------------------------------------------------------------ how many sentences join
+POINTS = "要坚持统一战线的主题。统一战线要服务大局。统一战线要加强团结。"
+
+
+BASE = replace(DEFAULTS, type_weight=0.0, passage_weight=0.0, item_heading=False)
+
+
+@pytest.mark.parametrize(("kind", "loose", "strict"), [
+    ("other", replace(BASE, point_keep_ratio=0.8, keep_ratio=0.95), replace(BASE, point_keep_ratio=0.9, keep_ratio=0.5)),
+    ("fact", replace(BASE, point_keep_ratio=0.8, keep_ratio=0.95), replace(BASE, point_keep_ratio=0.9, keep_ratio=0.5)),
+    ("why", replace(BASE, keep_ratio=0.8, point_keep_ratio=0.95), replace(BASE, keep_ratio=0.9, point_keep_ratio=0.5)),
+    ("how", replace(BASE, keep_ratio=0.8, point_keep_ratio=0.95), replace(BASE, keep_ratio=0.9, point_keep_ratio=0.5))])
+def test_point_questions_keep_by_their_own_ratio(kind: str, loose: RankingParams, strict: RankingParams) -> None:
+    # the second sentence scores 0.85 of the best: kept under a ratio of 0.8, not under 0.9, and
+    # the other kind's ratio (set the opposite way) is never read
+    ranked = [passage(POINTS, [1.0, 0.85, 0.2])]
+    assert len(choose_sentences(ranked, loose, kind)) == 2
+    assert len(choose_sentences(ranked, strict, kind)) == 1
+
+
+# ------------------------------------------------------------------ the subject named in the lead
+RIVERS = ["长江是中国第一大河。", "它全长6300余公里。", "黄河是中国第二大河。", "黄河全长5464公里。"]
+LEADS = [RIVERS[0], RIVERS[0], RIVERS[2], RIVERS[2]]
+
+
+def test_lead_names_the_subject_of_the_sentences_after_it() -> None:
+    question = "长江全长多少公里？"
+    off = SentenceScorer(question, RIVERS, params=replace(DEFAULTS, lead_weight=0.0), leads=LEADS)
+    on = SentenceScorer(question, RIVERS, params=replace(DEFAULTS, lead_weight=0.5), leads=LEADS)
+    # without the lead, "它全长…" and the other river's sentence tie
+    assert off.answer_score(1) == pytest.approx(off.answer_score(3))
+    # with it, the sentence about the subject the lead names wins, the lead itself gains nothing
+    assert on.answer_score(1) > on.answer_score(3)
+    assert on.answer_score(0) == pytest.approx(off.answer_score(0))
+    assert on.answer_score(3) == pytest.approx(off.answer_score(3))
+    # ranking passages (score) never reads the lead
+    assert [on.score(i) for i in range(4)] == [off.score(i) for i in range(4)]
+
+
+def test_lead_weight_scales_what_the_lead_adds() -> None:
+    question = "长江全长多少公里？"
+    gains = []
+    for weight in (0.25, 0.5, 1.0):
+        scorer = SentenceScorer(question, RIVERS, params=replace(DEFAULTS, lead_weight=weight), leads=LEADS)
+        gains.append(scorer.answer_score(1) - scorer.score(1))
+    assert gains[0] > 0 and gains[1] == pytest.approx(2 * gains[0]) and gains[2] == pytest.approx(4 * gains[0])
