@@ -22,6 +22,7 @@ import numpy as np
 from index.errors import IndexMissingError, SpeechQAError
 from index.filters import filter_query
 from index.outline import Outline, flatten
+from index.stores import trash
 from index.stores.base import Scored
 from index.stores.generation import Generation, Masks
 from index.stores.local_schema import (
@@ -343,7 +344,8 @@ class LocalStore:
 
     # ----------------------------------------------------------------- writing
     def known_vectors(self, embed_texts: Sequence[str]) -> dict[str, np.ndarray]:
-        """Stored vectors of these embed texts, found by their 64-bit key and checked by text."""
+        """Stored vectors of these embed texts, found by their 64-bit key and checked by text: live
+        passages first, then those removed by the last few writes (the trash)."""
         from index.stores.local_write import embed_key
 
         wanted = {embed_key(t): t for t in dict.fromkeys(embed_texts)}
@@ -359,7 +361,9 @@ class LocalStore:
                 if row.embed_text in texts:
                     ids.setdefault(row.embed_text, row.chunk_id)
         found = list(ids)
-        return dict(zip(found, self.vectors([ids[t] for t in found]), strict=True))
+        known = dict(zip(found, self.vectors([ids[t] for t in found]), strict=True))
+        rest = {k: t for k, t in wanted.items() if t not in known}
+        return known | trash.vectors(self._query, rest, self.manifest.dimension)  # removed lately (stores/trash.py)
 
     def apply(self, manifest: Manifest, documents: Sequence[DocumentRecord], remove_paths: Sequence[str] = (),
               *, replace_all: bool = False) -> None:

@@ -41,7 +41,7 @@ import numpy as np
 from index.document import embed_text
 from index.filters import section_key, speech_keys
 from index.lexical import LexicalIndex, dictionary_entries, jieba_module, tokenize
-from index.stores import phrases
+from index.stores import phrases, trash
 from index.stores.generation import Generation
 from index.stores.local_schema import (
     DB_FILE,
@@ -134,6 +134,9 @@ def commit(path: Path, live: Generation, manifest: Manifest, documents: Sequence
                 conn.execute("DELETE FROM documents")
                 conn.execute("DELETE FROM tombstones")
                 phrases.clear(conn)
+                trash.clear(conn)
+            else:  # what this write removes or replaces stays reusable for a while (stores/trash.py)
+                trash.keep(conn, live, [*remove_paths, *(d.path for d in documents)], number, embed_key)
             gone, added_dates = _delete_documents(conn, [*remove_paths, *(d.path for d in documents)])
             conn.executemany("INSERT INTO tombstones (chunk_id) VALUES (?)", [(i,) for i in gone])
             phrases.drop(conn, gone)
