@@ -37,6 +37,7 @@ from index.stores.local_schema import (
     read_manifest,
 )
 from index.stores.segments import Segment
+from index.stores.write_errors import write_error, write_failures
 from index.types import (
     ChunkRecord,
     ChunkRow,
@@ -87,7 +88,8 @@ class LocalStore:
         """Open or create the index for the writer (upgrading an older one in place first)."""
         from index.stores.migrate import upgrade
 
-        path.mkdir(parents=True, exist_ok=True)
+        with write_failures(path):
+            path.mkdir(parents=True, exist_ok=True)
         store = cls(path, connect(path / DB_FILE, create=True))
         try:
             if _has_manifest_table(store._conn) and manifest_schema(store._conn) in OLD_SCHEMAS:
@@ -95,8 +97,8 @@ class LocalStore:
             store._conn.executescript(SCHEMA)
             store._load()
         except sqlite3.DatabaseError as exc:
-            store.close()
-            raise corrupt(path, str(exc)) from None
+            store.close()  # a full disk or a read-only folder is no damage: a build must not set it aside
+            raise (write_error(path, exc) or corrupt(path, str(exc))) from None
         except BaseException:
             store.close()
             raise
@@ -369,7 +371,8 @@ class LocalStore:
               *, replace_all: bool = False) -> None:
         from index.stores.local_write import commit
 
-        self.swap(commit(self.path, self.generation, manifest, documents, remove_paths, replace_all=replace_all))
+        with write_failures(self.path):  # disk full, read-only: one clear message, nothing changed
+            self.swap(commit(self.path, self.generation, manifest, documents, remove_paths, replace_all=replace_all))
 
 
 def _member(values: np.ndarray, allowed: np.ndarray) -> np.ndarray:
