@@ -8,6 +8,7 @@ clean build of the same contents holds the same absolute paths and can be reused
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import shutil
 import subprocess
@@ -26,6 +27,20 @@ from tests.unit._index_fakes import Factory
 ROOT = Path(__file__).resolve().parents[2]
 ACTIONS = ("build", "add", "sync", "remove")
 Files = dict[str, str]  # file name in src -> text
+#: Steps of a store write to kill a job at (tests/faults/fake_qa.py), in write order (see the
+#: docstring of index/stores/local_write.py): (function, most calls a job makes, kill after it).
+WRITE_STEPS = (
+    ("index.stores.trash:keep", 1, False),
+    ("index.stores.local_write:_insert_document", 3, False),
+    ("index.stores.phrases:add_speech", 3, True),
+    ("index.stores.local_write:_new_layout", 1, False),
+    ("index.stores.segments:Segment.save", 2, False),
+    ("index.lexical:LexicalIndex.save", 2, False),
+    ("index.stores.segments:Segment.save", 2, True),
+    ("index.stores.local_write:merge", 1, False),
+    ("index.stores.local_write:_sweep", 1, False),
+    ("index.stores.local_write:_sweep", 1, True),
+)
 OPENING_CHARS = 3000
 
 
@@ -130,12 +145,13 @@ class Workbench:
         self.write_src(job.src)
         return before, self.clean(job.expected)[1]
 
-    def start(self, job: Job, index: Path, ready: Path) -> subprocess.Popen[bytes]:
-        """The job as a real ``qa`` process (tests/faults/fake_qa.py)."""
+    def start(self, job: Job, index: Path, ready: Path, kill_at: str | None = None) -> subprocess.Popen[bytes]:
+        """The job as a real ``qa`` process (tests/faults/fake_qa.py), killed at ``kill_at`` if given."""
         ready.unlink(missing_ok=True)
+        env = {**os.environ, **({"QA_TEST_FAULT_KILL_AT": kill_at} if kill_at else {})}
         return subprocess.Popen([sys.executable, "-m", "tests.faults.fake_qa", str(ready), *job.args,
                                  "--index", str(index)], cwd=ROOT, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE)
+                                stderr=subprocess.PIPE, env=env)
 
     def finish(self, job: Job, index: Path) -> None:
         """Run the job again, in-process, as a user would after the kill."""

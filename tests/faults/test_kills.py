@@ -7,9 +7,11 @@ must then give a clean build's index. Inputs and kill delays come from one seed
 (``QA_TEST_FAULT_SEED``, default 9; ``QA_TEST_FAULT_KILLS`` kills, default 24); the moment a
 delay lands on depends on the machine's speed, so a failure log names the job and the delay.
 
-Delays are drawn from 20–100 % of the job's own duration, measured on a first run of each
-action that is not killed (the control run): a kill in the first fifth would mostly hit the
-Python imports, which touch nothing.
+Half the kills are timed from outside: delays drawn from 20–100 % of the job's own duration,
+measured on a first run of each action that is not killed (the control run; a kill in the first
+fifth would mostly hit the Python imports, which touch nothing). The other half are at a random
+step of the store's write (tests/faults/_jobs.py: WRITE_STEPS, the n-th call of a function),
+which a timed kill rarely hits: the write is the last tenth of a job.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults._jobs import ACTIONS, Job, Workbench, opened_state, pool, random_job
+from tests.faults._jobs import ACTIONS, WRITE_STEPS, Job, Workbench, opened_state, pool, random_job
 from tests.faults._log import note
 from tests.faults._snapshot import check_consistent, lexical_gap
 
@@ -64,7 +66,7 @@ def test_random_kills_never_lose_a_chunk(tmp_path: Path, data_dir: Path) -> None
     trial = 0
     while kills < KILLS:
         trial += 1
-        assert trial < KILLS * 3, f"only {kills} of {trial} jobs were killed before they ended"
+        assert trial < KILLS * 4, f"only {kills} of {trial} jobs were killed before they ended"
         action = ACTIONS[trial % len(ACTIONS)]
         job = random_job(rng, action, texts, bench.src)
         index = tmp_path / "idx"
@@ -76,18 +78,22 @@ def test_random_kills_never_lose_a_chunk(tmp_path: Path, data_dir: Path) -> None
             continue
         share = rng.uniform(0.2, 1.0)
         delay = durations[action] * share
-        process = bench.start(job, index, ready)
+        step, most, after = WRITE_STEPS[rng.randrange(len(WRITE_STEPS))]
+        at = f"{step}:{rng.randint(1, most)}" + (":after" if after else "") if trial // len(ACTIONS) % 2 else None
+        process = bench.start(job, index, ready, kill_at=at)
         wait_ready(ready)
-        time.sleep(delay)
-        process.kill()
-        process.wait(timeout=60)
-        if process.returncode == 0:  # ended before the kill: shorter than measured
+        if at is None:
+            time.sleep(delay)
+            process.kill()
+        process.wait(timeout=120)
+        moment = f"at {at.split(':', 1)[1]}" if at else f"at {share:.0%} of its run"
+        if process.returncode == 0:  # ended before the kill: shorter than measured, or the step never came
             finished_first += 1
-            durations[action] = delay
+            durations[action] = delay if at is None else durations[action]
             continue
         assert process.returncode == -9, process.stderr.read().decode() if process.stderr else ""
         kills += 1
-        where = f"seed {SEED} trial {trial}: {job.describe()}, killed {delay:.2f}s in"
+        where = f"seed {SEED} trial {trial}: {job.describe()}, killed {moment}"
         state = opened_state(index)  # opens (or there was never a completed index)
         problems = check_consistent(index) if state is not None else []
         if state is None and job.before is not None:
@@ -102,7 +108,7 @@ def test_random_kills_never_lose_a_chunk(tmp_path: Path, data_dir: Path) -> None
         if final is None or final.same_as(expected):
             problems.append(f"after finishing the job: {final.same_as(expected) if final else 'no index'}")
         gaps.append(lexical_gap(final, expected) if final else 0.0)
-        note("SIGKILL", f"{job.describe()}, at {share:.0%} of its run", outcome, problems)
+        note("SIGKILL", f"{job.describe()}, {moment}", outcome, problems)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
         assert problems == [], f"{where}: {problems}"
     print(f"{kills} kills ({outcomes}), {finished_first} jobs ended before their kill; "
