@@ -33,6 +33,7 @@ import numpy as np
 
 from index.stores.generation import Generation
 from index.stores.local_schema import CHUNK_SELECT, chunk_row
+from index.types import ChunkRow
 
 KEEP_WRITES = 3
 MAX_ROWS = 100_000
@@ -50,13 +51,15 @@ def keep(conn: sqlite3.Connection, live: Generation, paths: Sequence[str], gener
     then trim it to its bound; return how many rows were trashed. Inside the writer's transaction;
     ``embed_key`` is the store's key of an embed text (local_write.embed_key)."""
     conn.execute(SCHEMA)
-    rows = []
+    rows: list[ChunkRow] = []
     unique = list(dict.fromkeys(paths))
-    for start in range(0, len(unique), 500):
+    for start in range(0, len(unique), 500):  # a huge removal reads no more rows than it keeps
         part = unique[start:start + 500]
         rows += [chunk_row(r) for r in conn.execute(
-            f"{CHUNK_SELECT} WHERE d.path IN ({','.join('?' * len(part))}) ORDER BY c.id", part)]
-    rows = rows[:MAX_ROWS]
+            f"{CHUNK_SELECT} WHERE d.path IN ({','.join('?' * len(part))}) ORDER BY c.id LIMIT ?",
+            [*part, MAX_ROWS - len(rows)])]
+        if len(rows) >= MAX_ROWS:
+            break
     if rows and live.manifest is not None:
         vectors = live.vectors_of([r.chunk_id for r in rows], live.manifest.dimension)
         conn.executemany(
