@@ -23,6 +23,7 @@ import numpy as np
 from index.errors import IndexMissingError, SpeechQAError
 from index.filters import filter_query
 from index.outline import Outline, flatten
+from index.stores import trash
 from index.stores.base import Scored
 from index.stores.generation import Generation, Masks
 from index.stores.local_schema import (
@@ -36,6 +37,7 @@ from index.stores.local_schema import (
     manifest_schema,
     read_manifest,
 )
+from index.stores.write_errors import write_error, write_failures
 from index.types import (
     ChunkRecord,
     ChunkRow,
@@ -91,7 +93,8 @@ class LocalStore:
         """Open or create the index for the writer (upgrading an older one in place first)."""
         from index.stores.migrate import upgrade
 
-        path.mkdir(parents=True, exist_ok=True)
+        with write_failures(path):
+            path.mkdir(parents=True, exist_ok=True)
         store = cls(path, connect(path / DB_FILE, create=True))
         try:
             if _has_manifest_table(store._conn) and manifest_schema(store._conn) in OLD_SCHEMAS:
@@ -99,8 +102,8 @@ class LocalStore:
             store._conn.executescript(SCHEMA)
             store._load()
         except sqlite3.DatabaseError as exc:
-            store.close()
-            raise corrupt(path, str(exc)) from None
+            store.close()  # a full disk or a read-only folder is no damage: a build must not set it aside
+            raise (write_error(path, exc) or corrupt(path, str(exc))) from None
         except BaseException:
             store.close()
             raise
@@ -340,7 +343,8 @@ class LocalStore:
 
     # ----------------------------------------------------------------- writing
     def known_vectors(self, embed_texts: Sequence[str]) -> dict[str, np.ndarray]:
-        """Stored vectors of these embed texts, found by their 64-bit key and checked by text."""
+        """Stored vectors of these embed texts, found by their 64-bit key and checked by text: live
+        passages first, then those removed by the last few writes (the trash)."""
         from index.stores.local_write import embed_key
 
         wanted = {embed_key(t): t for t in dict.fromkeys(embed_texts)}
@@ -356,7 +360,9 @@ class LocalStore:
                 if row.embed_text in texts:
                     ids.setdefault(row.embed_text, row.chunk_id)
         found = list(ids)
-        return dict(zip(found, self.vectors([ids[t] for t in found]), strict=True))
+        known = dict(zip(found, self.vectors([ids[t] for t in found]), strict=True))
+        rest = {k: t for k, t in wanted.items() if t not in known}
+        return known | trash.vectors(self._query, rest, self.manifest.dimension)  # removed lately (stores/trash.py)
 
     def apply(self, manifest: Manifest, documents: Sequence[DocumentRecord], remove_paths: Sequence[str] = (),
               *, replace_all: bool = False) -> None:
@@ -364,7 +370,8 @@ class LocalStore:
 
         if self.problems:
             raise corrupt(self.path, "; ".join(p.what for p in self.problems))
-        self.swap(commit(self.path, self.generation, manifest, documents, remove_paths, replace_all=replace_all))
+        with write_failures(self.path):  # disk full, read-only: one clear message, nothing changed
+            self.swap(commit(self.path, self.generation, manifest, documents, remove_paths, replace_all=replace_all))
 
 
 def _member(values: np.ndarray, allowed: np.ndarray) -> np.ndarray:

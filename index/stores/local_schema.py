@@ -154,7 +154,10 @@ def connect(db: Path, *, create: bool) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_size_limit = 8388608")  # don't keep a big WAL after a build
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.DatabaseError as exc:
-        raise corrupt(db.parent, str(exc)) from None
+        from index.stores.write_errors import write_error
+
+        failed = write_error(db.parent, exc) if create else None  # the writer's disk full or read-only: no damage
+        raise (failed or corrupt(db.parent, str(exc))) from None
     return conn
 
 

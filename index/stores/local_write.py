@@ -28,9 +28,10 @@ import hashlib
 import json
 import os
 import shutil
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,7 +42,7 @@ import numpy as np
 from index.document import embed_text
 from index.filters import section_key, speech_keys
 from index.lexical import LexicalIndex, dictionary_entries, jieba_module, tokenize
-from index.stores import phrases
+from index.stores import phrases, trash
 from index.stores.generation import Generation
 from index.stores.local_schema import (
     DB_FILE,
@@ -56,6 +57,7 @@ from index.stores.local_schema import (
 from index.stores.merge import merge, next_merge
 from index.stores.segments import SPEECHES, Segment, dense_index
 from index.stores.waiting import Waiter
+from index.stores.write_errors import write_failures
 from index.types import DocumentRecord, Manifest
 
 
@@ -71,8 +73,10 @@ def write_lock(path: Path, on_wait: Callable[[], None] | None = None) -> Iterato
     waiter = Waiter(on_wait)
     waiter.thread_lock(lock)
     try:
-        path.mkdir(parents=True, exist_ok=True)
-        with open(path / ".write.lock", "a") as handle:
+        with write_failures(path):  # a read-only folder fails here, before any work
+            path.mkdir(parents=True, exist_ok=True)
+            handle = open(path / ".write.lock", "a")  # noqa: SIM115 - closed by the with below
+        with handle:
             try:
                 import fcntl
             except ImportError:  # pragma: no cover - non-POSIX: the thread lock is all we have
@@ -94,9 +98,10 @@ _thread_locks: dict[str, threading.Lock] = {}
 def discard(path: Path) -> None:
     """Move a damaged index's database aside (``*.broken``) so a full build can start afresh."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    for name in (DB_FILE, DB_FILE + "-wal", DB_FILE + "-shm"):
-        if (path / name).exists():
-            os.replace(path / name, path / f"{name}.{stamp}.broken")
+    with write_failures(path):
+        for name in (DB_FILE, DB_FILE + "-wal", DB_FILE + "-shm"):
+            if (path / name).exists():
+                os.replace(path / name, path / f"{name}.{stamp}.broken")
 
 
 def embed_key(text: str) -> int:
@@ -134,6 +139,9 @@ def commit(path: Path, live: Generation, manifest: Manifest, documents: Sequence
                 conn.execute("DELETE FROM documents")
                 conn.execute("DELETE FROM tombstones")
                 phrases.clear(conn)
+                trash.clear(conn)
+            else:  # what this write removes or replaces stays reusable for a while (stores/trash.py)
+                trash.keep(conn, live, [*remove_paths, *(d.path for d in documents)], number, embed_key)
             gone, added_dates = _delete_documents(conn, [*remove_paths, *(d.path for d in documents)])
             conn.executemany("INSERT INTO tombstones (chunk_id) VALUES (?)", [(i,) for i in gone])
             phrases.drop(conn, gone)
@@ -158,14 +166,16 @@ def commit(path: Path, live: Generation, manifest: Manifest, documents: Sequence
             conn.execute("INSERT OR REPLACE INTO manifest (key, value) VALUES ('segments', ?)", (layout.to_json(),))
             conn.execute("COMMIT")
         except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            remove_files([p for s in made for p in segment_files(path, s.number)])
+            with suppress(sqlite3.Error, OSError):  # a full or read-only disk must not hide the first error
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                remove_files([p for s in made for p in segment_files(path, s.number)])
             raise
     finally:
         conn.close()
     generation = Generation(new_manifest, layout, tuple(segments), frozenset(dead))
-    _sweep(path, keep={s.number for s in layout.segments} | {s.number for s in live.layout.segments})
+    with suppress(OSError):  # committed: files left on a full or read-only disk go with the next write
+        _sweep(path, keep={s.number for s in layout.segments} | {s.number for s in live.layout.segments})
     return generation
 
 

@@ -17,6 +17,7 @@ from index.lexical import LexicalIndex
 from index.stores import store_status
 from index.stores.local import LocalStore as IndexStore
 from index.stores.local_schema import DB_FILE
+from index.stores.write_errors import IndexWriteError
 from index.types import Filters, IndexStatus
 from qa.errors import FilterError, IndexCorruptError, IndexMissingError, QAError
 
@@ -144,7 +145,7 @@ def test_failure_before_commit_leaves_previous_generation(index_dir: Path, monke
         raise OSError("disk full")
 
     monkeypatch.setattr(LexicalIndex, "save", explode)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(IndexWriteError, match="the disk is full"):  # one clear message (stores/write_errors.py)
         _write(index_dir, record("/speeches/c.txt", "新讲话", ["新增的段落。"]), remove=["/speeches/a.txt"])
     monkeypatch.undo()
     store = IndexStore.open(index_dir)
