@@ -10,6 +10,9 @@ command is about to run (imports done), so a test can time its kill from the job
 With ``QA_TEST_FAULT_KILL_AT=module:qualname:n[:after]`` the process SIGKILLs itself at the
 n-th call of that function (before it runs, or after it returns): a kill at an exact step of
 the store's write, which a kill timed from outside rarely hits (the write is the last ~10 %).
+With ``QA_TEST_FSIZE=BYTES`` the process limits the files it writes to that size (RLIMIT_FSIZE,
+SIGXFSZ ignored), set here rather than by the parent's ``preexec_fn``: after the Milvus tests
+have loaded gRPC in the parent, its fork handlers abort a child that runs Python before exec.
 """
 
 from __future__ import annotations
@@ -51,6 +54,12 @@ def kill_at(spec: str) -> None:
 
 
 def run(ready: Path, args: list[str]) -> None:
+    if os.environ.get("QA_TEST_FSIZE"):
+        import resource
+
+        size = int(os.environ["QA_TEST_FSIZE"])
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
     if os.environ.get("QA_TEST_FAULT_KILL_AT"):
         kill_at(os.environ["QA_TEST_FAULT_KILL_AT"])
     indexer_module._default_encoder = lambda config, expected: FakeEncoder()  # type: ignore[assignment]

@@ -165,14 +165,6 @@ def test_a_failed_write_says_why_and_keeps_the_index(index: Path, speeches: Path
     assert problems == []
 
 
-def limited(size: int) -> Callable[[], None]:
-    """A child process's setup: writes past ``size`` bytes fail with EFBIG (SIGXFSZ ignored)."""
-    def setup() -> None:
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
-    return setup
-
-
 @pytest.mark.parametrize("command", ["add", "build", "sync"])
 @pytest.mark.parametrize("size", [4_096, 60_000])
 def test_the_kernel_refusing_writes_in_a_real_process(index: Path, speeches: Path, tmp_path: Path, command: str,
@@ -182,8 +174,8 @@ def test_the_kernel_refusing_writes_in_a_real_process(index: Path, speeches: Pat
     before = snapshot(index)
     args = [sys.executable, "-m", "tests.faults.fake_qa", str(tmp_path / "ready"), "index", command, str(speeches),
             "--index", str(index), *(["--yes"] if command == "sync" else [])]
-    result = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300, preexec_fn=limited(size),
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    result = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "PYTHONPATH": str(ROOT), "QA_TEST_FSIZE": str(size)})
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     problems = []
     if result.returncode != 1 or "Traceback" in result.stderr or len(errors) != 1 or str(index) not in errors[0] \
