@@ -13,6 +13,7 @@ verifying pass) and ``qa.trace.trace_phrase`` (plus titles, dates, sections and 
   with the collection, so each phrase is reported with its number of uses.
 
     python -m scripts.bench_trace [--passages 1000000] [--workdir DIR] [--out results/bench_trace.json]
+    python -m scripts.bench_trace --index DIR/index-1m   # an index scripts.bench_scale built (segments, real schema)
 
 The synthetic database is kept in ``--workdir`` and reused when it already has ``--passages``.
 """
@@ -154,9 +155,22 @@ def main() -> None:
     ap.add_argument("--synthetic-phrases", type=int, default=6,
                     help="time the first N phrases on the synthetic collection (at 1M passages the last "
                          "three have 0.8–1.9M uses each and take minutes)")
+    ap.add_argument("--index", type=Path, default=None,
+                    help="time the phrases on this existing local index instead (e.g. one scripts.bench_scale built)")
     ap.add_argument("--out", type=Path, default=ROOT / "results/bench_trace.json")
     args = ap.parse_args()
     result: dict[str, object] = {"load_before": os.getloadavg()}
+    if args.index:
+        conn = connect(args.index / DB_FILE, create=False)
+        result["index"] = {"path": str(args.index), "passages": conn.execute("SELECT count(*) FROM chunks").fetchone()[0],
+                           "db_mb": (args.index / DB_FILE).stat().st_size / 2**20}
+        conn.close()
+        result["phrases"] = time_phrases(args.index, PHRASES[:args.synthetic_phrases], args.rounds, naive=False)
+        result["load_after"] = os.getloadavg()
+        print(json.dumps(result, indent=1, ensure_ascii=False))
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+        return
     reports = args.workdir / "reports"
     if not (reports / DB_FILE).exists():
         write_store(reports, report_speeches(args.reports))
