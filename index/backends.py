@@ -11,7 +11,7 @@ they also load in ~2 s instead of ~10 s. The graphs come from :mod:`index.backen
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +19,9 @@ import numpy as np
 
 from index.backend_export import GRAPH_FILES, check_packages, ensure_export
 from index.encoding import (
-    Progress,
+    PrefixedEncoder,
     clean_input,
     e5_prefixes,
-    encode_in_batches,
     idle_cores,
     normalized,
     usable_cores,
@@ -35,7 +34,7 @@ BACKENDS = tuple(GRAPH_FILES)
 Runner = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (input ids, attention mask) → last hidden state
 
 
-class GraphEncoder:
+class GraphEncoder(PrefixedEncoder):
     """The :class:`index.embed.Encoder` contract over an exported graph (no torch).
 
     Tokenizes with the model's own tokenizer.json (the one sentence-transformers uses, same
@@ -79,20 +78,6 @@ class GraphEncoder:
         weights = mask[:, :, None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
         return normalized(pooled)
-
-    def encode_passages(
-        self, texts: Sequence[str], batch_size: int = 32, progress: Progress | None = None
-    ) -> np.ndarray:
-        return encode_in_batches(texts, batch_size, progress,
-                                 lambda batch: self._encode(batch, self._passage_prefix), self.dimension)
-
-    def encode_query(self, text: str) -> np.ndarray:
-        return self._encode([text], self._query_prefix)[0]
-
-    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        return self._encode(list(texts), self._query_prefix)
 
 
 def _onnx_runner(graph: Path) -> Callable[[int], Runner]:

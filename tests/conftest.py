@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,14 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     return DATA
+
+
+@pytest.fixture()
+def speeches(tmp_path: Path, data_dir: Path) -> Path:
+    """A writable copy of the sample speeches (no eval files, no format samples)."""
+    folder = tmp_path / "speeches"
+    shutil.copytree(data_dir, folder, ignore=shutil.ignore_patterns("*.jsonl", "formats"))
+    return folder
 
 
 @pytest.fixture(scope="session")

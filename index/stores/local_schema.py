@@ -191,3 +191,12 @@ def chunk_row(r: tuple[Any, ...]) -> ChunkRow:
     return ChunkRow(r[0], r[1], r[2], r[3], r[4], section, r[6], r[7], r[8],
                     r[9] if r[9] is not None else embed_text(r[3], section, r[6]),
                     bool(r[10]), r[11] or Path(r[2]).name, r[12], tuple(json.loads(r[13])))
+
+
+def record_layout(conn: sqlite3.Connection, manifest: dict[str, Any], layout: Layout) -> None:
+    """Store the manifest (with the schema version) and the live segments, inside the writer's
+    transaction: the two keys every reader reads together, written in one place."""
+    record = json.dumps({**manifest, "schema": SCHEMA_VERSION})
+    conn.execute("INSERT OR REPLACE INTO manifest (key, value) VALUES ('manifest', ?)", (record,))
+    conn.execute("INSERT OR REPLACE INTO manifest (key, value) VALUES ('segments', ?)", (layout.to_json(),))
+

@@ -47,12 +47,12 @@ from index.stores.generation import Generation
 from index.stores.local_schema import (
     DB_FILE,
     SCHEMA,
-    SCHEMA_VERSION,
     Layout,
     connect,
     corrupt,
     faiss_threads,
     now,
+    record_layout,
 )
 from index.stores.merge import merge, next_merge
 from index.stores.segments import SPEECHES, Segment, dense_index
@@ -161,9 +161,7 @@ def commit(path: Path, live: Generation, manifest: Manifest, documents: Sequence
                 segment.save(path)
             created = old.created if keep_base and old else stamp
             new_manifest = replace(manifest, created=created, updated=stamp, generation=number)
-            record = json.dumps({**asdict(new_manifest), "schema": SCHEMA_VERSION})
-            conn.execute("INSERT OR REPLACE INTO manifest (key, value) VALUES ('manifest', ?)", (record,))
-            conn.execute("INSERT OR REPLACE INTO manifest (key, value) VALUES ('segments', ?)", (layout.to_json(),))
+            record_layout(conn, asdict(new_manifest), layout)
             conn.execute("COMMIT")
         except BaseException:
             with suppress(sqlite3.Error, OSError):  # a full or read-only disk must not hide the first error

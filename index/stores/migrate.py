@@ -20,7 +20,7 @@ import numpy as np
 from index.document import embed_text
 from index.filters import section_key, speech_keys
 from index.lexical import LexicalIndex
-from index.stores.local_schema import SCHEMA, SCHEMA_VERSION, Layout, corrupt, faiss_module, faiss_threads
+from index.stores.local_schema import SCHEMA, Layout, corrupt, faiss_module, faiss_threads, record_layout
 from index.stores.segments import SPEECHES, Segment, dense_index
 from index.stores.speech_meta import add_speech_meta_columns
 
@@ -62,9 +62,7 @@ def upgrade(conn: sqlite3.Connection, path: Path) -> None:
         segment = _segment(number, old, rows, int(data["dimension"]))
         segment.save(path)
         layout = Layout((segment.info,), number + 1, number)
-        record = json.dumps({**data, "generation": number, "schema": SCHEMA_VERSION})
-        conn.execute("INSERT OR REPLACE INTO manifest (key, value) VALUES ('manifest', ?)", (record,))
-        conn.execute("INSERT OR REPLACE INTO manifest (key, value) VALUES ('segments', ?)", (layout.to_json(),))
+        record_layout(conn, {**data, "generation": number}, layout)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:

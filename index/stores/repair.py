@@ -27,7 +27,6 @@ and only a build from the original files helps.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -44,7 +43,6 @@ from index.stores.health import check_segment, dense_problem, lexical_problem
 from index.stores.local_schema import (
     CHUNK_SELECT,
     DB_FILE,
-    SCHEMA_VERSION,
     Layout,
     SegmentInfo,
     chunk_row,
@@ -54,6 +52,7 @@ from index.stores.local_schema import (
     faiss_threads,
     now,
     read_manifest,
+    record_layout,
     vectors_file,
 )
 from index.stores.local_write import remove_files, segment_files, write_lock
@@ -247,9 +246,7 @@ def _commit(folder: Path, conn: sqlite3.Connection, manifest: Manifest, layout: 
         if count != sum(len(s) for s in segments) - len(dead):
             raise corrupt(folder, f"{count} chunks but {sum(len(s) for s in segments) - len(dead)} rows after repair")
         fresh = replace(manifest, updated=now(), generation=manifest.generation + 1)
-        record = json.dumps({**asdict(fresh), "schema": SCHEMA_VERSION})
-        conn.execute("INSERT OR REPLACE INTO manifest (key, value) VALUES ('manifest', ?)", (record,))
-        conn.execute("INSERT OR REPLACE INTO manifest (key, value) VALUES ('segments', ?)", (layout.to_json(),))
+        record_layout(conn, asdict(fresh), layout)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -36,13 +35,6 @@ def fake_model(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(indexer_module, "_default_encoder", lambda config, expected: FakeEncoder())
     monkeypatch.setattr(indexer_module, "_default_fingerprint", lambda config: "fake-fp")
     monkeypatch.setattr("index.embed.load_query_encoder", lambda config: FakeEncoder())
-
-
-@pytest.fixture()
-def speeches(tmp_path: Path, data_dir: Path) -> Path:
-    folder = tmp_path / "speeches"
-    shutil.copytree(data_dir, folder, ignore=shutil.ignore_patterns("*.jsonl", "formats"))
-    return folder
 
 
 @pytest.fixture()

@@ -15,7 +15,6 @@ from __future__ import annotations
 import errno
 import os
 import resource
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -45,13 +44,6 @@ def fake_model(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("QA_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setattr(indexer_module, "_default_encoder", lambda config, expected: FakeEncoder())
     monkeypatch.setattr(indexer_module, "_default_fingerprint", lambda config: FINGERPRINT)
-
-
-@pytest.fixture()
-def speeches(tmp_path: Path, data_dir: Path) -> Path:
-    folder = tmp_path / "speeches"
-    shutil.copytree(data_dir, folder, ignore=shutil.ignore_patterns("*.jsonl", "formats"))
-    return folder
 
 
 @pytest.fixture()

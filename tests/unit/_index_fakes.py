@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from index.document import Chunk, ParsedDocument, Speech, embed_text
 from index.embed import Progress, encode_in_batches
@@ -125,3 +126,14 @@ def record(path: str, title: str, texts: Sequence[str], date: str | None = None,
     vectors = enc.encode_passages(list(texts))
     return DocumentRecord(path, hashlib.sha256(body.encode()).hexdigest(), 0.0, "utf-8",
                           (SpeechRecord(title, date, body, tuple(chunks)),), vectors)
+
+
+def use_fake_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the indexer read :func:`fake_parse` documents (no chunker, fixed chunker version)."""
+    from index import indexer as indexer_module
+
+    monkeypatch.setattr(indexer_module, "_parse", fake_parse)
+    monkeypatch.setattr(indexer_module, "_chunk", lambda doc, size, overlap: doc)
+    monkeypatch.setattr(indexer_module, "_list_files", fake_list)
+    monkeypatch.setattr(indexer_module, "_chunker_version", lambda: "test-1")
+

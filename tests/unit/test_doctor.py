@@ -17,9 +17,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 import pytest
-from _index_fakes import Factory, FakeEncoder, fake_list, fake_parse, write_speech
+from _index_fakes import Factory, FakeEncoder, use_fake_reader, write_speech
 
-from index import indexer as indexer_module
 from index.indexer import Indexer
 from index.stores import check_index, repair_index, store_status
 from index.stores.local import LocalStore
@@ -34,10 +33,7 @@ QUERIES = ["意识形态", "支部建在科室", "统一战线", "正面宣传",
 
 @pytest.fixture(autouse=True)
 def fake_reader(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(indexer_module, "_parse", fake_parse)
-    monkeypatch.setattr(indexer_module, "_chunk", lambda doc, size, overlap: doc)
-    monkeypatch.setattr(indexer_module, "_list_files", fake_list)
-    monkeypatch.setattr(indexer_module, "_chunker_version", lambda: "test-1")
+    use_fake_reader(monkeypatch)
 
 
 def speeches(folder: Path, *parts: tuple[str, str, list[str]]) -> Path:

@@ -7,9 +7,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from _index_fakes import Factory, FakeEncoder, fake_list, fake_parse, write_speech
+from _index_fakes import Factory, FakeEncoder, use_fake_reader, write_speech
 
-from index import indexer as indexer_module
 from index.indexer import Indexer
 from index.stores.local import LocalStore as IndexStore
 from qa.errors import IndexCorruptError, IndexMissingError, ModelMismatchError, QAError
@@ -23,10 +22,7 @@ C = ["# 三、统战工作", "统一战线大团结、大联合。", "凝聚各�
 
 @pytest.fixture(autouse=True)
 def fake_reader(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(indexer_module, "_parse", fake_parse)
-    monkeypatch.setattr(indexer_module, "_chunk", lambda doc, size, overlap: doc)
-    monkeypatch.setattr(indexer_module, "_list_files", fake_list)
-    monkeypatch.setattr(indexer_module, "_chunker_version", lambda: "test-1")
+    use_fake_reader(monkeypatch)
 
 
 @pytest.fixture()

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from _index_fakes import Factory, fake_list, fake_parse, write_speech
+from _index_fakes import Factory, use_fake_reader, write_speech
 
 from index import indexer as indexer_module
 from index.errors import FolderMissingError, ReadError
@@ -26,10 +26,7 @@ LINES = ["# 一、宣传工作", "严格落实意识形态工作责任制。", "
 
 @pytest.fixture(autouse=True)
 def fake_reader(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(indexer_module, "_parse", fake_parse)
-    monkeypatch.setattr(indexer_module, "_chunk", lambda doc, size, overlap: doc)
-    monkeypatch.setattr(indexer_module, "_list_files", fake_list)
-    monkeypatch.setattr(indexer_module, "_chunker_version", lambda: "test-1")
+    use_fake_reader(monkeypatch)
 
 
 @pytest.fixture()
