@@ -103,7 +103,10 @@ def test_a_damaged_database_points_to_a_build(idx: list[str]) -> None:
 
 def test_leftovers_do_not_fail_status_and_are_deleted(idx: list[str]) -> None:
     (Path(idx[1]) / "vectors.9.faiss").write_bytes(b"half")
-    assert runner.invoke(app, ["index", "status", *idx]).exit_code == 0
+    plain = runner.invoke(app, ["index", "status", *idx])  # reads no file it does not need
+    assert plain.exit_code == 0 and "vectors.9.faiss" not in plain.output
+    checked = runner.invoke(app, ["index", "status", "--check", *idx])  # reads them all, as doctor does
+    assert checked.exit_code == 0 and "vectors.9.faiss" in checked.output and "leftover" in checked.output
     doctor = runner.invoke(app, ["index", "doctor", "--json", *idx])
     assert doctor.exit_code == 1 and [p["file"] for p in json.loads(doctor.output)["problems"]] == ["vectors.9.faiss"]
     assert runner.invoke(app, ["index", "doctor", "--repair", *idx]).exit_code == 0
