@@ -133,13 +133,24 @@ def render_status(console: Console, status: IndexStatus) -> None:
             ("chunker", status.chunker_version), ("created", status.created), ("updated", status.updated)]
     for key, value in rows:
         console.print(f"[bold]{key:>10}[/] {value}")
-    for path in status.doc_paths:
-        console.print(f"{'':>10} {path}", highlight=False)
+    _listed(console, status.doc_paths)
     if status.undated:
         console.print(f"[bold]{'undated':>10}[/] {count(len(status.undated), 'speech')} without a date "
                       "(set them in speeches.toml beside the files):")
-        for line in status.undated:
-            console.print(f"{'':>10} {line}", highlight=False, markup=False)
+        _listed(console, status.undated)
+
+
+#: Lines of a list ``status`` prints before it says how many more there are: a collection of
+#: thousands of files would otherwise scroll its own summary away (``--json`` lists them all).
+STATUS_LIST_LIMIT = 20
+
+
+def _listed(console: Console, items: list[str]) -> None:
+    for item in items[:STATUS_LIST_LIMIT]:
+        console.print(f"{'':>10} {item}", highlight=False, markup=False)
+    if len(items) > STATUS_LIST_LIMIT:
+        console.print(f"{'':>10} … and {len(items) - STATUS_LIST_LIMIT:,} more (qa index status --json lists them all)",
+                      highlight=False, markup=False)
 
 
 def print_json(console: Console, data: Any) -> None:

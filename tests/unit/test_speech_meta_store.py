@@ -88,6 +88,23 @@ def test_status_lists_speeches_without_a_date(tmp_path: Path) -> None:
     assert "1 speech without a date" in out and "无日期 (b.txt)" in out and "有日期" not in out
 
 
+def test_status_cuts_long_lists_and_says_how_many_more() -> None:
+    from dataclasses import replace
+
+    from index.types import IndexStatus
+    from qa.render import STATUS_LIST_LIMIT
+
+    many = [f"/s/{n:05}.txt" for n in range(STATUS_LIST_LIMIT + 7)]
+    status = replace(IndexStatus(path="/idx", exists=True, documents=len(many)), doc_paths=many,
+                     undated=[f"无日期 ({n})" for n in range(3)])
+    console = Console(width=120, record=True, color_system=None)
+    render_status(console, status)
+    out = console.export_text()
+    assert many[STATUS_LIST_LIMIT - 1] in out and many[STATUS_LIST_LIMIT] not in out
+    assert "… and 7 more (qa index status --json lists them all)" in out
+    assert all(f"无日期 ({n})" in out for n in range(3)) and out.count("more (qa index") == 1
+
+
 HIT = Hit(rank=1, score=1.0, chunk_id=7, doc_path="/s/002_x.txt", title="在组织工作会议上的讲话", date=None,
           section=("一、总体要求",), text="一段话。", start=0, end=4)
 
