@@ -137,3 +137,14 @@ def use_fake_reader(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(indexer_module, "_list_files", fake_list)
     monkeypatch.setattr(indexer_module, "_chunker_version", lambda: "test-1")
 
+
+def write_records(path: Path, *records: DocumentRecord, remove: Sequence[str] = (), replace_all: bool = False) -> None:
+    """One write of ``records`` (and removal of the ``remove`` paths) to the local index at ``path``."""
+    from index.stores.local import LocalStore
+
+    store = LocalStore.open_for_write(path)
+    try:
+        store.apply(manifest(), list(records), list(remove), replace_all=replace_all)
+    finally:
+        store.close()
+

@@ -6,7 +6,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from _index_fakes import manifest, record
+from _index_fakes import record
+from _index_fakes import write_records as _write
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,14 +20,6 @@ from index.types import Filters
 
 DOC_A = ["今年要大力推进现代化产业体系建设，加快发展新质", "生产力。新质生产力是创新起主导作用的先进生产力。"]
 DOC_B = ["發展新質生產力，推動高質量發展。", "全面建成小康社会，全面建设小康社会，ＧＤＰ增长５％。"]
-
-
-def _write(path: Path, *records, remove=(), replace_all=False) -> None:  # type: ignore[no-untyped-def]
-    store = LocalStore.open_for_write(path)
-    try:
-        store.apply(manifest(), list(records), list(remove), replace_all=replace_all)
-    finally:
-        store.close()
 
 
 @pytest.fixture()

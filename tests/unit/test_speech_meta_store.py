@@ -9,7 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from _index_fakes import manifest, record
+from _index_fakes import record
+from _index_fakes import write_records as _write
 from _old_index import write_old_index
 from rich.console import Console
 
@@ -19,14 +20,6 @@ from qa.errors import IndexOutdatedError, with_advice
 from qa.render import render_status
 from qa.types import Hit
 from tui.widgets.citation_card import card_content
-
-
-def _write(path: Path, *records) -> None:  # type: ignore[no-untyped-def]
-    store = IndexStore.open_for_write(path)
-    try:
-        store.apply(manifest(), list(records))
-    finally:
-        store.close()
 
 
 def _derived(path: str, title: str, texts: list[str], date: str | None, source: str | None):  # type: ignore[no-untyped-def]

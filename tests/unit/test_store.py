@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from _index_fakes import FakeEncoder, manifest, record
+from _index_fakes import write_records as _write
 
 from index.config import IndexConfig
 from index.lexical import LexicalIndex
@@ -28,14 +29,6 @@ DOC_B = ["党员人数较多的机关科室，原则上支部建在科室。", "
 
 def index_status(path: Path) -> IndexStatus:
     return store_status(IndexConfig(index_path=path, models_dir=path / "models"))
-
-
-def _write(path: Path, *records, remove=(), replace_all=False) -> None:  # type: ignore[no-untyped-def]
-    store = IndexStore.open_for_write(path)
-    try:
-        store.apply(manifest(), list(records), list(remove), replace_all=replace_all)
-    finally:
-        store.close()
 
 
 @pytest.fixture()

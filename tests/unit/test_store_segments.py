@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from _index_fakes import FakeEncoder, manifest, record
+from _index_fakes import FakeEncoder, manifest, record, write_records
 
 from index.filters import load_filter_rows, matching_chunk_ids
 from index.lexical import LexicalIndex
@@ -32,11 +32,7 @@ def doc(i: int):  # type: ignore[no-untyped-def]
 
 
 def write(path: Path, docs=(), remove=(), replace_all=False) -> LocalStore:  # type: ignore[no-untyped-def]
-    store = LocalStore.open_for_write(path)
-    try:
-        store.apply(manifest(), list(docs), [f"/s/{i:03d}.txt" for i in remove], replace_all=replace_all)
-    finally:
-        store.close()
+    write_records(path, *docs, remove=[f"/s/{i:03d}.txt" for i in remove], replace_all=replace_all)
     return LocalStore.open(path)
 
 
