@@ -286,22 +286,18 @@ class LocalStore:
     def filter_ids(self, filters: Filters | None) -> set[int] | None:
         """Chunk ids allowed by ``filters`` (see :meth:`filter_masks`); None = all."""
         masks = self.filter_masks(filters)
-        if masks is None:
-            return None
-        segments = self.generation.segments
-        return {int(i) for s, m in zip(segments, masks, strict=True) for i in np.asarray(s.ids)[m]}
+        return None if masks is None else _kept(self.generation, masks, "ids")
 
     def find_phrase(self, phrase: str, filters: Filters | None = None) -> PhraseMatches:
         from index.stores import phrases
 
         generation = self.generation
         masks = self.filter_masks(filters)
-        allowed = None if masks is None else {
-            int(i) for s, m in zip(generation.segments, masks, strict=True) for i in np.asarray(s.ids)[m]}
-        found = phrases.find(self._query, phrases.fold_phrase(phrase), allowed)
+        found = phrases.find(self._query, phrases.fold_phrase(phrase),
+                             None if masks is None else _kept(generation, masks, "ids"))
         dates = self._query(phrases.SPEECH_DATES)
         if masks is not None:
-            kept = {int(sid) for s, m in zip(generation.segments, masks, strict=True) for sid in np.asarray(s.speeches)[m]}
+            kept = _kept(generation, masks, "speeches")
             dates = [(sid, date) for sid, date in dates if sid in kept]
         return PhraseMatches(tuple(found), tuple(date for _sid, date in dates))
 
@@ -372,6 +368,11 @@ class LocalStore:
             raise corrupt(self.path, "; ".join(p.what for p in self.problems))
         with write_failures(self.path):  # disk full, read-only: one clear message, nothing changed
             self.swap(commit(self.path, self.generation, manifest, documents, remove_paths, replace_all=replace_all))
+
+
+def _kept(generation: Generation, masks: Masks, column: str) -> set[int]:
+    """The chunk ids (``column`` "ids") or speech ids ("speeches") of the rows ``masks`` allow."""
+    return {int(v) for s, m in zip(generation.segments, masks, strict=True) for v in np.asarray(getattr(s, column))[m]}
 
 
 def _member(values: np.ndarray, allowed: np.ndarray) -> np.ndarray:
