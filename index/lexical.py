@@ -260,12 +260,6 @@ class LexicalIndex:
         """jieba's precise-mode words of the normalized ``text`` (punctuation included), small dictionary."""
         return list(self._query_tokenizer().lcut(normalize(text)))
 
-    def document_frequency(self, tokens: Sequence[str]) -> dict[str, int]:
-        """How many of this segment's rows hold each of ``tokens`` (0 for a token it does not know)."""
-        columns = self.columns(tokens)
-        indptr = self.postings.indptr
-        return {t: int(indptr[c + 1] - indptr[c]) if (c := columns.get(t)) is not None else 0 for t in tokens}
-
     # ----------------------------------------------------------------- scoring
     def columns(self, tokens: Iterable[str]) -> dict[str, int]:
         """Column of each distinct token this segment knows."""
@@ -305,6 +299,17 @@ class LexicalIndex:
 COMMON_SHARE = 0.35
 
 
+def summed_frequency(segments: Sequence[LexicalIndex], columns: Sequence[Mapping[str, int]]) -> dict[str, int]:
+    """Rows holding each token (``columns``: each segment's :meth:`LexicalIndex.columns`), summed over
+    the segments, removed rows included: the document frequency BM25's IDF uses for the whole index."""
+    df: dict[str, int] = {}
+    for segment, cols in zip(segments, columns, strict=True):
+        indptr = segment.postings.indptr
+        for token, c in cols.items():
+            df[token] = df.get(token, 0) + int(indptr[c + 1] - indptr[c])
+    return df
+
+
 def search_segments(parts: Sequence[tuple[LexicalIndex, np.ndarray | None]], tokens: Sequence[str],
                     k: int) -> list[tuple[int, float]]:
     """The ``k`` best rows over several segments scored as one collection, ``(chunk id, score)``.
@@ -324,11 +329,7 @@ def search_segments(parts: Sequence[tuple[LexicalIndex, np.ndarray | None]], tok
         return []
     columns = [segment.columns(tokens) for segment, _mask in parts]
     total = sum(len(segment) for segment, _mask in parts)
-    df: dict[str, int] = {}
-    for (segment, _mask), cols in zip(parts, columns, strict=True):
-        indptr = segment.postings.indptr
-        for token, c in cols.items():
-            df[token] = df.get(token, 0) + int(indptr[c + 1] - indptr[c])
+    df = summed_frequency([segment for segment, _mask in parts], columns)
     weights = {token: float(idf(np.asarray(count), total)) for token, count in df.items()}
     common = {t for t, count in df.items() if count > COMMON_SHARE * total}
     found = _pruned(parts, columns, weights, k, common) if common and len(common) < len(df) else None

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from index.bm25 import Postings
-from index.lexical import LexicalIndex, search_segments
+from index.lexical import LexicalIndex, search_segments, summed_frequency
 from index.stores.local_schema import Layout
 from index.stores.segments import Segment
 from index.types import Manifest
@@ -56,12 +56,10 @@ class Generation:
         return LexicalIndex(np.zeros(0, np.int64))
 
     def document_frequency(self, tokens: Sequence[str]) -> dict[str, int]:
-        """Rows holding each token, summed over segments as BM25's IDF counts them (tombstones included)."""
-        counts = dict.fromkeys(tokens, 0)
-        for segment in self.segments:
-            for token, n in segment.lexical.document_frequency(tokens).items():
-                counts[token] += n
-        return counts
+        """Rows holding each token, as BM25's IDF counts them over every segment (0: unknown)."""
+        lexicals = [s.lexical for s in self.segments]
+        counts = summed_frequency(lexicals, [lexical.columns(tokens) for lexical in lexicals])
+        return {t: counts.get(t, 0) for t in tokens}
 
     # ----------------------------------------------------------------- introspection (tests, checks)
     @property
