@@ -172,9 +172,9 @@ class QAEngine:
         answer = replace(answer, refusal_rule=rule)
         if resolved:
             answer = replace(answer, resolved_question=resolved)
-        # the question was cut above, so the plan's own cut notice is None unless it cut again
-        notices = _joined(notice, plan.notice if plan.notice != notice else None, self.index_warning())
-        return replace(answer, notice=notices, seconds=time.perf_counter() - started)
+        # the plan cuts only what the cut above did not (a resolved follow-up longer than the limit)
+        return replace(answer, notice=_joined(notice, plan.notice, self.index_warning()),
+                       seconds=time.perf_counter() - started)
 
     def _trace_answer(self, question: str, filters: Filters | None) -> Answer | None:
         """A first-use or change-of-wording question answered from the trace (None: not one, or
