@@ -166,11 +166,7 @@ def main() -> None:
                            "db_mb": (args.index / DB_FILE).stat().st_size / 2**20}
         conn.close()
         result["phrases"] = time_phrases(args.index, PHRASES[:args.synthetic_phrases], args.rounds, naive=False)
-        result["load_after"] = os.getloadavg()
-        print(json.dumps(result, indent=1, ensure_ascii=False))
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
-        return
+        return report(result, args.out)
     reports = args.workdir / "reports"
     if not (reports / DB_FILE).exists():
         write_store(reports, report_speeches(args.reports))
@@ -189,10 +185,15 @@ def main() -> None:
         result["synthetic_db_mb"] = (synthetic / DB_FILE).stat().st_size / 2**20
         result[f"synthetic_{args.passages}"] = time_phrases(synthetic, PHRASES[:args.synthetic_phrases], args.rounds,
                                                             naive=False)
+    report(result, args.out)
+
+
+def report(result: dict[str, object], out: Path) -> None:
+    """Print the figures and write them as JSON, with the load at the end of the run."""
     result["load_after"] = os.getloadavg()
     print(json.dumps(result, indent=1, ensure_ascii=False))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
 if __name__ == "__main__":
