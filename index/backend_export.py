@@ -29,7 +29,6 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 import time
 import warnings
 from collections.abc import Callable
@@ -38,7 +37,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from index.e5export import locked
+from index.e5export import locked, staged_dir
 from index.errors import ConfigError, ModelLoadError
 
 #: Engines that run an exported graph, and the graph file each reads.
@@ -116,18 +115,11 @@ def _read(target: Path, seconds: float | None) -> Export:
 def _make(folder: Path, source: Path, engine: str, target: Path) -> float:
     """Write the export into a temp folder beside ``target`` and rename it into place; its seconds."""
     started = time.perf_counter()
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
+    with staged_dir(target) as tmp:  # a leftover without its marker is replaced
         MAKERS[engine](source, tmp)
         shutil.copy2(source / "tokenizer.json", tmp / "tokenizer.json")
         seconds = time.perf_counter() - started
         _write_meta(folder, source, engine, tmp, seconds)
-        if target.exists():  # a leftover without its marker
-            shutil.rmtree(target)
-        os.replace(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return seconds
 
 

@@ -339,13 +339,22 @@ def ensure_exported(models_dir: Path) -> Path:
     with locked(target.parent / f".{target.name}.lock"):
         if (target / "modules.json").is_file():  # another process finished while we waited
             return target
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        try:
+        with staged_dir(target) as tmp:
             write_model_folder(read_bin(), tmp)
-            if target.exists():  # a broken leftover without modules.json
-                shutil.rmtree(target)
-            os.replace(tmp, target)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
     return target
+
+
+@contextlib.contextmanager
+def staged_dir(target: Path) -> Iterator[Path]:
+    """A temp folder beside ``target`` that is renamed into its place when the block succeeds,
+    replacing a leftover ``target`` that lacks its completion mark, and deleted when it fails:
+    a killed or failed export never leaves a half-written folder under the real name."""
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        yield tmp
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
