@@ -27,7 +27,7 @@ from scripts.evalkit import DEFAULT_SHARED, ROOT, Query, load_cmrc
 def measure(engine: QAEngine, queries: list[Query], share: float, exact: dict[str, set[int]] | None) -> dict[str, Any]:
     from index.stores import segments
 
-    segments.IVF_PROBE_SHARE = share
+    segments.ANN_PROBE_SHARE = segments.IVF_PROBE_SHARE = share
     ranks: list[int | None] = []
     answers, seconds, recall = [], [], []
     encoder = engine.query_encoder
@@ -65,7 +65,7 @@ def main() -> None:
     print(json.dumps(added))
     from index.stores import segments
 
-    segments.IVF_PROBE_SHARE = 1.0
+    segments.ANN_PROBE_SHARE = segments.IVF_PROBE_SHARE = 1.0
     encoder = engine.query_encoder
     exact = {q.q: {cid for cid, _ in engine.store.dense_search(encoder.encode_query(q.q), 10)} for q in queries}
     rows = [measure(engine, queries, float(s), exact) for s in args.shares.split(",")]

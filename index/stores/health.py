@@ -37,7 +37,7 @@ from index.stores.local_schema import (
     read_manifest,
     vectors_file,
 )
-from index.stores.segments import SPEECHES, Segment
+from index.stores.segments import SPEECHES, Segment, read_flags
 from index.types import Manifest, Problem
 
 #: Tried again when a writer switches generations while a reader loads (a second switch within
@@ -73,9 +73,8 @@ def dense_problem(folder: Path, info: SegmentInfo, dimension: int) -> tuple[obje
     if not vectors_file(folder, info.number).is_file():
         return None, Problem(name, f"{name} ({what}) is missing", REEMBED_HINT)
     faiss = faiss_module()
-    flags = faiss.IO_FLAG_MMAP if info.kind == "ivf" else faiss.IO_FLAG_MMAP_IFC
     try:
-        dense = faiss.read_index(str(vectors_file(folder, info.number)), flags)
+        dense = faiss.read_index(str(vectors_file(folder, info.number)), read_flags(info.kind))
     except (RuntimeError, OSError, ValueError) as exc:
         return None, Problem(name, f"{name} ({what}) cannot be read: damaged or cut short", REEMBED_HINT,
                              detail=str(exc))

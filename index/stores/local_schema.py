@@ -65,7 +65,7 @@ class SegmentInfo:
 
     number: int
     rows: int
-    kind: str  # "flat" or "ivf" (see index.stores.segments)
+    kind: str  # "flat", "ann" or (older indexes) "ivf": see index.stores.segments
 
 
 @dataclass(frozen=True)

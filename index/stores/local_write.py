@@ -55,7 +55,7 @@ from index.stores.local_schema import (
     record_layout,
 )
 from index.stores.merge import merge, next_merge
-from index.stores.segments import SPEECHES, Segment, dense_index
+from index.stores.segments import SPEECHES, Segment, dense_index, template_of
 from index.stores.waiting import Waiter
 from index.stores.write_errors import write_failures
 from index.types import DocumentRecord, Manifest
@@ -193,7 +193,7 @@ def _new_layout(segments: list[Segment], dead: set[int], layout: Layout, added: 
         if dictionary is not None:
             lexical = lexical.with_entries(dictionary)
         lexical.extra[SPEECHES] = np.asarray(added.speeches, np.int64)
-        template = next((s.dense for s in segments if s.kind == "ivf"), None)
+        template = template_of(segments)
         with faiss_threads():
             kind, dense = dense_index(np.asarray(added.vectors, np.float32).reshape(-1, dimension), template)
         segments.append(Segment(next_number, kind, dense, lexical))
@@ -205,7 +205,7 @@ def _new_layout(segments: list[Segment], dead: set[int], layout: Layout, added: 
         masks = Generation(None, layout, tuple(parts), frozenset(dead)).live
         carries = host is not None and any(p.number == host.number for p in parts)
         with faiss_threads():
-            merged = merge(next_number, parts, masks, avgdl, next((s.dense for s in segments if s.kind == "ivf"), None),
+            merged = merge(next_number, parts, masks, avgdl, template_of(segments),
                            host.lexical.dictionary() if carries and host is not None else None)
         for part, mask in zip(parts, masks, strict=True):
             if mask is not None:

@@ -9,9 +9,9 @@ every query scans whole, are merged into one IVF segment as soon as they hold
 :data:`~index.stores.segments.ANN_MIN_ROWS` rows together. A segment whose removed rows reach
 :data:`COMPACT_SHARE` is rewritten alone, so tombstones stay a minority.
 
-Merging copies what segments already hold: BM25 postings (:meth:`index.bm25.Postings.merge`),
-flat vectors, and IVF codes list by list when both sides share a quantizer. Nothing is
-re-embedded or re-tokenized.
+Merging copies what segments already hold: BM25 postings (:meth:`index.bm25.Postings.merge`)
+and vectors (flat ones as they are, approximate ones decoded from their 8-bit codes, which
+re-encode to the same codes under the same quantizer). Nothing is re-embedded or re-tokenized.
 """
 
 from __future__ import annotations
@@ -23,14 +23,14 @@ import numpy as np
 
 from index.bm25 import Postings
 from index.lexical import LexicalIndex
-from index.stores.local_schema import faiss_module
-from index.stores.segments import ANN_MIN_ROWS, SPEECHES, Segment, dense_index, empty_ivf, trained_ivf
+from index.stores.segments import ANN_MIN_ROWS, SPEECHES, Segment, dense_index, empty_like, trained_ann
 
 #: Segments of one tier that trigger a merge (Lucene's default merge factor).
 MERGE_FACTOR = 10
 #: Share of removed rows at which a segment is rewritten without them.
 COMPACT_SHARE = 0.5
 _SAMPLE = 65_536  # vectors an IVF quantizer is trained on (64 per list)
+_BATCH = 65_536  # rows decoded and added at a time (bounds a merge's memory to ~100 MB of vectors)
 
 
 def _tier(rows: int) -> int:
@@ -68,18 +68,15 @@ def merge(number: int, parts: Sequence[Segment], live: Sequence[np.ndarray | Non
             else np.zeros((0, parts[0].dense.d), np.float32)
         kind, dense = dense_index(vectors, None)
         return Segment(number, kind, dense, lexical)
-    template = template or next((p.dense for p in parts if p.kind == "ivf"), None)
-    ivf = empty_ivf(template) if template is not None else trained_ivf(_sample(parts, keeps))
-    offset = 0
-    for part, keep in zip(parts, keeps, strict=True):
-        if part.kind == "ivf" and _same_quantizer(part.dense, ivf):
-            _copy_lists(ivf, part.dense, keep, offset)
-        else:
-            ivf.add_with_ids(np.ascontiguousarray(part.all_vectors()[keep]),
-                             np.arange(offset, offset + int(keep.sum()), dtype=np.int64))
-        offset += int(keep.sum())
-    ivf.make_direct_map(True)
-    return Segment(number, "ivf", ivf, lexical)
+    template = template or next((p.dense for p in parts if p.kind == "ann"), None)
+    ann = empty_like(template) if template is not None else trained_ann(_sample(parts, keeps))
+    for part, keep in zip(parts, keeps, strict=True):  # rows are numbered in the order they are added
+        for start in range(0, len(part), _BATCH):
+            rows = np.flatnonzero(keep[start:start + _BATCH]) + start
+            if len(rows):
+                ann.add(np.ascontiguousarray(part.reconstruct(rows) if part.kind != "flat"
+                                             else np.asarray(part.all_vectors()[rows])))
+    return Segment(number, "ann", ann, lexical)
 
 
 def _sample(parts: Sequence[Segment], keeps: Sequence[np.ndarray]) -> np.ndarray:
@@ -91,40 +88,5 @@ def _sample(parts: Sequence[Segment], keeps: Sequence[np.ndarray]) -> np.ndarray
         rows = np.flatnonzero(keep)
         take = rows if total <= _SAMPLE else np.sort(rng.choice(rows, max(1, len(rows) * _SAMPLE // total),
                                                                 replace=False))
-        chunks.append(part.reconstruct(take) if part.kind == "ivf" else np.asarray(part.all_vectors()[take]))
+        chunks.append(part.reconstruct(take) if part.kind != "flat" else np.asarray(part.all_vectors()[take]))
     return np.concatenate(chunks)
-
-
-def _same_quantizer(a: object, b: object) -> bool:
-    faiss = faiss_module()
-    qa, qb = a.quantizer, b.quantizer  # type: ignore[attr-defined]
-    if a.nlist != b.nlist or a.code_size != b.code_size or qa.ntotal != qb.ntotal:  # type: ignore[attr-defined]
-        return False
-    xa = faiss.rev_swig_ptr(faiss.downcast_index(qa).get_xb(), qa.ntotal * qa.d)
-    xb = faiss.rev_swig_ptr(faiss.downcast_index(qb).get_xb(), qb.ntotal * qb.d)
-    return bool(np.array_equal(xa, xb)) and bool(np.array_equal(faiss.vector_to_array(a.sq.trained),  # type: ignore[attr-defined]
-                                                                faiss.vector_to_array(b.sq.trained)))  # type: ignore[attr-defined]
-
-
-def _copy_lists(target: object, source: object, keep: np.ndarray, offset: int) -> None:
-    """Append ``source``'s kept rows to ``target`` list by list, codes as they are, rows renumbered."""
-    faiss = faiss_module()
-    lists = source.invlists  # type: ignore[attr-defined]
-    out = target.invlists  # type: ignore[attr-defined]
-    size = lists.code_size
-    renumber = np.cumsum(keep, dtype=np.int64) - 1 + offset
-    added = 0
-    for number in range(source.nlist):  # type: ignore[attr-defined]
-        n = lists.list_size(number)
-        if not n:
-            continue
-        rows = faiss.rev_swig_ptr(lists.get_ids(number), n).astype(np.int64)
-        codes = faiss.rev_swig_ptr(lists.get_codes(number), n * size).reshape(n, size)
-        kept = keep[rows]
-        if not kept.any():
-            continue
-        new_rows = np.ascontiguousarray(renumber[rows[kept]])
-        new_codes = np.ascontiguousarray(codes[kept])
-        out.add_entries(number, len(new_rows), faiss.swig_ptr(new_rows), faiss.swig_ptr(new_codes))
-        added += len(new_rows)
-    target.ntotal += added  # type: ignore[attr-defined]

@@ -56,7 +56,7 @@ from index.stores.local_schema import (
     vectors_file,
 )
 from index.stores.local_write import remove_files, segment_files, write_lock
-from index.stores.segments import SPEECHES, Segment, dense_index
+from index.stores.segments import SPEECHES, Segment, dense_index, template_of
 from index.types import ChunkRow, Manifest, RepairReport
 
 if TYPE_CHECKING:
@@ -190,7 +190,7 @@ def _dense(rows: Sequence[ChunkRow], sound: Sequence[_Sound], intact: Sequence[S
     fresh = embed([r.embed_text for r in todo]) if todo else np.zeros((0, dimension), np.float32)
     found = dict(zip((r.chunk_id for r in todo), fresh, strict=True)) | kept
     vectors = np.asarray([found[i] for i in wanted], np.float32).reshape(-1, dimension)
-    template = next((s.dense for s in intact if s.kind == "ivf"), None)
+    template = template_of(intact)
     with faiss_threads():
         kind, dense = dense_index(vectors, template)
     return kind, dense, len(todo)

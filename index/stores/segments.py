@@ -6,17 +6,23 @@ and speech id of every row, and for one segment of the index the query dictionar
 written once, before the SQLite commit that names them, and read memory-mapped, so opening an
 index reads neither all vectors nor all postings.
 
-Small segments are exact (``IndexFlatIP``). From :data:`ANN_MIN_ROWS` rows a segment is an
-IVF index with 8-bit scalar quantization (``IndexIVFScalarQuantizer``), which is what makes a
-million passages fit in memory and answer in milliseconds; every IVF segment of an index shares
-the quantizer trained for its first one, so merging them copies codes instead of re-encoding.
-Why IVF and these numbers: see :data:`ANN_MIN_ROWS` and ``scripts/bench_scale.py``.
+Small segments are exact (``IndexFlatIP``). From :data:`ANN_MIN_ROWS` rows a segment is
+approximate, kind ``"ann"``: an IVF index of 4-bit product-quantization codes scanned with
+SIMD ("fast scan", ``IVF1024,PQ192x4fs``) proposes a shortlist of :data:`ANN_SHORTLIST` rows,
+which 8-bit scalar codes of every row rerank (``Refine(SQ8)``). The shortlist is cheap enough
+to scan most lists, which is what keeps recall@10 against exact search above 0.95 on the 1M
+benchmark at a few milliseconds a query; the 8-bit codes make a million passages fit in
+memory. Every approximate segment of an index starts from the quantizers trained for its
+first one. Indexes written before kept kind ``"ivf"`` (``IndexIVFScalarQuantizer``, 8-bit
+codes scanned directly); those segments are still read and searched, and a merge rewrites
+them as ``"ann"``. Why these numbers: see the constants and ``scripts/bench_scale.py``.
 """
 
 from __future__ import annotations
 
 import math
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,9 +39,20 @@ from index.stores.local_schema import SegmentInfo, faiss_module, lexical_dir, ve
 ANN_MIN_ROWS = 200_000
 #: Inverted lists of an IVF segment (≈ √N·1 at 1M rows; trained once per index on ≤ 64 points per list).
 IVF_LISTS = 1024
-#: Share of the lists a query scans; chosen on the 1M synthetic benchmark for recall@10 vs exact.
+#: Share of the lists an old ``"ivf"`` segment's query scans (recall@10 0.88 at 1M, 10–11 ms).
 IVF_PROBE_SHARE = 0.25
+#: Share of the lists an ``"ann"`` query scans, and the shortlist the 8-bit codes rerank. Chosen
+#: on the 1M synthetic vectors of scripts/bench_scale.py, 200 real questions, recall@10 against
+#: exact fp32 search (2026-11-24, /work/scratch/lead/ann_try3.py; one idle core): shares
+#: 0.5/0.625/0.75 with shortlists 1000/2000 gave 0.933/0.946 (4.4/5.4 ms), 0.941/0.952
+#: (5.4/10 ms), 0.946/0.957 (6.6/6.9 ms); the old IVF-SQ8 at share 0.25 gave 0.88 in 10.4 ms.
+#: The 8-bit codes themselves cap recall near 0.96 (exact search over them: 0.963).
+ANN_PROBE_SHARE = 0.75
+ANN_SHORTLIST = 2000
+#: The approximate index's recipe (faiss index_factory): see the module docstring.
+ANN_FACTORY = "IVF{lists},PQ{m}x4fs,Refine(SQ8)"
 _TRAIN_PER_LIST = 64
+_PQ_CENTROIDS = 16  # codes of a 4-bit product quantizer
 SPEECHES = "speeches"  # the extra array of a segment's lexical folder: speech id of every row
 
 
@@ -44,7 +61,7 @@ class Segment:
     """The vectors (``dense``, labels = rows) and BM25 rows (``lexical``) of one set of chunks."""
 
     number: int
-    kind: str  # "flat" or "ivf"
+    kind: str  # "flat", "ann", or "ivf" (written by older versions)
     dense: Any
     lexical: LexicalIndex
 
@@ -69,8 +86,7 @@ class Segment:
     def load(cls, folder: Path, info: SegmentInfo, *, dictionary: bool) -> Segment:
         """Open a committed segment memory-mapped; OSError/RuntimeError/ValueError when damaged."""
         faiss = faiss_module()
-        flags = faiss.IO_FLAG_MMAP if info.kind == "ivf" else faiss.IO_FLAG_MMAP_IFC
-        dense = faiss.read_index(str(vectors_file(folder, info.number)), flags)
+        dense = faiss.read_index(str(vectors_file(folder, info.number)), read_flags(info.kind))
         lexical = LexicalIndex.load(lexical_dir(folder, info.number), dictionary=dictionary, extra=(SPEECHES,))
         if not dense.ntotal == len(lexical) == info.rows == len(lexical.extra[SPEECHES]):
             raise ValueError(f"segment {info.number}: {dense.ntotal} vectors, {len(lexical)} BM25 rows, "
@@ -106,10 +122,16 @@ class Segment:
             if count < n:
                 bitmap = np.packbits(allowed, bitorder="little")
                 selector = faiss.IDSelectorBitmap(n, faiss.swig_ptr(bitmap))
-        if self.kind == "ivf":
+        if self.kind == "ann":
+            lists = int(faiss.extract_index_ivf(self.dense).nlist)
+            nprobe = min(lists, math.ceil(lists * ANN_PROBE_SHARE / max(share, 1e-9)))
+            base = faiss.SearchParametersIVF(sel=selector, nprobe=nprobe)  # type: ignore[call-arg]
+            params: Any = faiss.IndexRefineSearchParameters(  # type: ignore[call-arg]
+                k_factor=max(1.0, ANN_SHORTLIST / k), base_index_params=base)
+        elif self.kind == "ivf":
             lists = int(self.dense.nlist)
             nprobe = min(lists, math.ceil(lists * IVF_PROBE_SHARE / max(share, 1e-9)))
-            params: Any = faiss.SearchParametersIVF(sel=selector, nprobe=nprobe)  # type: ignore[call-arg]
+            params = faiss.SearchParametersIVF(sel=selector, nprobe=nprobe)  # type: ignore[call-arg]
         else:
             params = faiss.SearchParameters(sel=selector) if selector is not None else None  # type: ignore[call-arg]
         scores, rows = self.dense.search(query, k, params=params)
@@ -127,9 +149,20 @@ class Segment:
         return self.reconstruct(np.arange(len(self)))
 
 
+def read_flags(kind: str) -> int:
+    """How a segment's vectors are opened: memory-mapped wherever faiss can map them."""
+    faiss = faiss_module()
+    return int(faiss.IO_FLAG_MMAP if kind == "ivf" else faiss.IO_FLAG_MMAP_IFC)
+
+
+def template_of(segments: Iterable[Segment]) -> Any | None:
+    """The index of an approximate segment whose trained quantizers new ones start from."""
+    return next((s.dense for s in segments if s.kind == "ann"), None)
+
+
 def dense_index(vectors: np.ndarray, template: Any | None) -> tuple[str, Any]:
-    """(kind, index) holding ``vectors`` as rows 0..n-1: flat below :data:`ANN_MIN_ROWS`, else IVF
-    (from ``template``, an IVF segment of the same index, or trained here)."""
+    """(kind, index) holding ``vectors`` as rows 0..n-1: flat below :data:`ANN_MIN_ROWS`, else
+    approximate (from ``template``, an ``"ann"`` segment's index, or trained here)."""
     faiss = faiss_module()
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     n, dimension = vectors.shape
@@ -138,34 +171,35 @@ def dense_index(vectors: np.ndarray, template: Any | None) -> tuple[str, Any]:
         if n:
             flat.add(vectors)
         return "flat", flat
-    ivf = empty_ivf(template) if template is not None else trained_ivf(vectors)
-    ivf.add_with_ids(vectors, np.arange(n, dtype=np.int64))
-    ivf.make_direct_map(True)
-    return "ivf", ivf
+    ann = empty_like(template) if template is not None else trained_ann(vectors)
+    ann.add(vectors)
+    return "ann", ann
 
 
-def empty_ivf(template: Any) -> Any:
-    """An empty IVF index with ``template``'s trained quantizer and scalar quantizer (no list copied)."""
+def empty_like(template: Any) -> Any:
+    """An empty approximate index with ``template``'s trained quantizers (a copy, then emptied:
+    the quantizers are a few MB, and this runs only when a write makes a big segment)."""
     faiss = faiss_module()
-    ivf = faiss.IndexIVFScalarQuantizer(faiss.clone_index(template.quantizer), template.d, template.nlist,
-                                        faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT)
-    ivf.sq.trained = template.sq.trained
-    ivf.by_residual = template.by_residual
-    ivf.is_trained = True
-    return ivf
+    ann = faiss.deserialize_index(faiss.serialize_index(template))
+    ann.reset()
+    return ann
 
 
-def trained_ivf(vectors: np.ndarray) -> Any:
-    """An empty IVF index whose quantizers are trained on (a sample of) ``vectors``.
+def trained_ann(vectors: np.ndarray) -> Any:
+    """An empty approximate index whose quantizers are trained on (a sample of) ``vectors``.
 
     :data:`IVF_LISTS` lists, fewer when there are not 39 vectors a list to train on (faiss's
     minimum; only when :data:`ANN_MIN_ROWS` is lowered, as tests and ``eval_retrieval --ann`` do).
     """
     faiss = faiss_module()
     lists = min(IVF_LISTS, max(1, len(vectors) // 39))
-    ivf = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(vectors.shape[1]), vectors.shape[1], lists,
-                                        faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT)
+    dimension = vectors.shape[1]
+    m = next(m for m in range(max(1, dimension // 2), 0, -1) if dimension % m == 0)  # 2 dimensions a code
+    ann = faiss.index_factory(dimension, ANN_FACTORY.format(lists=lists, m=m), faiss.METRIC_INNER_PRODUCT)
     sample = np.random.default_rng(0).choice(len(vectors), min(len(vectors), lists * _TRAIN_PER_LIST),
                                              replace=False)
-    ivf.train(vectors[np.sort(sample)])
-    return ivf
+    train = vectors[np.sort(sample)]
+    if len(train) < _PQ_CENTROIDS:  # too few rows for the 16 codes of a 4-bit quantizer: only when
+        train = np.tile(train, (-(-_PQ_CENTROIDS // len(train)), 1))  # ANN_MIN_ROWS is lowered (tests)
+    ann.train(np.ascontiguousarray(train))
+    return ann

@@ -234,14 +234,14 @@ def test_a_damaged_database_is_named_and_not_repaired(tmp_path: Path, where: str
 def test_an_approximate_segment_is_repaired_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: str) -> None:
     from index.stores import segments as segments_module
 
-    monkeypatch.setattr(segments_module, "ANN_MIN_ROWS", 5)  # every segment IVF-SQ8 (one list at this size)
+    monkeypatch.setattr(segments_module, "ANN_MIN_ROWS", 5)  # every segment approximate (one list at this size)
     clean = answers(index(tmp_path, "clean"))
     settings = index(tmp_path, "damaged")
     FAULTS[fault][0](settings.index_path, segment(settings))
     report = repair_index(settings.index_config, Factory())
     assert not report.left and report.reembedded == FAULTS[fault][2]
     store = LocalStore.open(settings.index_path)
-    assert [s.kind for s in store.generation.segments] == ["ivf"]
+    assert [s.kind for s in store.generation.segments] == ["ann"]
     store.close()
     assert answers(settings) == clean
 

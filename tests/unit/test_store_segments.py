@@ -131,7 +131,7 @@ def test_derivable_text_is_not_stored_twice(tmp_path: Path) -> None:
 
 
 def test_ivf_segments_search_merge_and_reconstruct(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Past ANN_MIN_ROWS a segment is IVF; IVF segments merge by copying codes; hits stay right."""
+    """Past ANN_MIN_ROWS a segment is approximate; such segments merge from their decoded codes; hits stay right."""
     monkeypatch.setattr(segments_module, "ANN_MIN_ROWS", 30)
     monkeypatch.setattr(merge_module, "ANN_MIN_ROWS", 30)
     monkeypatch.setattr(segments_module, "IVF_LISTS", 4)
@@ -139,11 +139,49 @@ def test_ivf_segments_search_merge_and_reconstruct(tmp_path: Path, monkeypatch: 
     write(tmp_path, [doc(i) for i in range(12)]).close()
     store = write(tmp_path, [doc(i) for i in range(12, 24)], remove=[0])
     kinds = [s.kind for s in store.generation.segments]
-    assert kinds == ["ivf"] and store.chunk_count() == 69
+    assert kinds == ["ann"] and store.chunk_count() == 69
     for cid in (5, 40, 70):
         row = store.chunks_by_ids([cid])[0]
         assert store.dense_search(FakeEncoder().encode_passages([row.text])[0], 1)[0][0] == cid
         assert float(store.vectors([cid])[0] @ FakeEncoder().encode_passages([row.text])[0]) > 0.99
+    store.close()
+
+
+def _old_ivf(vectors: np.ndarray, template: object | None) -> tuple[str, object]:
+    """A segment as versions before the "ann" kind wrote it: IVF with 8-bit codes scanned directly."""
+    import faiss
+
+    ivf = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(vectors.shape[1]), vectors.shape[1], 2,
+                                        faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT)
+    ivf.train(np.tile(vectors, (40, 1)))
+    ivf.add_with_ids(vectors, np.arange(len(vectors), dtype=np.int64))
+    ivf.make_direct_map(True)
+    return "ivf", ivf
+
+
+def test_old_ivf_segments_are_searched_and_merged_into_approximate_ones(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from index.stores import local_write
+
+    monkeypatch.setattr(segments_module, "ANN_MIN_ROWS", 30)
+    monkeypatch.setattr(merge_module, "ANN_MIN_ROWS", 30)
+    monkeypatch.setattr(segments_module, "IVF_LISTS", 4)
+    monkeypatch.setattr(local_write, "dense_index", _old_ivf)
+    store = write(tmp_path, [doc(i) for i in range(12)])
+    assert [s.kind for s in store.generation.segments] == ["ivf"]
+    text = store.chunks_by_ids([5])[0].text
+    assert store.dense_search(FakeEncoder().encode_passages([text])[0], 1)[0][0] == 5
+    store.close()
+    monkeypatch.undo()
+    monkeypatch.setattr(segments_module, "ANN_MIN_ROWS", 30)
+    monkeypatch.setattr(merge_module, "ANN_MIN_ROWS", 30)
+    monkeypatch.setattr(segments_module, "IVF_LISTS", 4)
+    monkeypatch.setattr(merge_module, "MERGE_FACTOR", 2)
+    store = write(tmp_path, [doc(i) for i in range(12, 24)], remove=[0])
+    assert [s.kind for s in store.generation.segments] == ["ann"] and store.chunk_count() == 69
+    for cid in (5, 40, 70):  # rows of the old segment and of the new write find themselves
+        vector = FakeEncoder().encode_passages([store.chunks_by_ids([cid])[0].text])[0]
+        assert store.dense_search(vector, 1)[0][0] == cid
     store.close()
 
 
@@ -277,7 +315,7 @@ def test_exact_segments_never_add_up_to_more_than_the_ann_threshold(tmp_path: Pa
         assert flat < 12 and store.chunk_count() == 3 * (i + 1)
         store.close()
     store = LocalStore.open(tmp_path)
-    assert [s.kind for s in store.generation.segments].count("ivf") >= 2
+    assert [s.kind for s in store.generation.segments].count("ann") >= 2
     hits = store.lexical_search("第4篇第1段", 1)
     assert store.chunks_by_ids([hits[0][0]])[0].text == speech(4)[1]
     store.close()
