@@ -40,8 +40,20 @@ def score_fusion(dense: Mapping[int, float], lexical: Mapping[int, float], alpha
 
 def shingles(text: str, n: int = DEFAULTS.shingle) -> set[str]:
     """Character n-grams of the normalized text with punctuation and spaces removed."""
-    core = re.sub(r"[\W_]+", "", normalize_same_length(text))
+    return _grams(_core(text), n)
+
+
+def _core(text: str) -> str:
+    return _NOT_WORD.sub("", normalize_same_length(text))
+
+
+def _grams(core: str, n: int) -> set[str]:
     return {core[i : i + n] for i in range(max(len(core) - n + 1, 1))}
+
+
+_NOT_WORD = re.compile(r"[\W_]+")
+#: n-grams of the shorter text looked up before two passages' whole n-gram sets are compared.
+_PROBES = 16
 
 
 def near_duplicate(a: set[str], b: set[str], threshold: float = DEFAULTS.duplicate_threshold) -> bool:
@@ -49,6 +61,33 @@ def near_duplicate(a: set[str], b: set[str], threshold: float = DEFAULTS.duplica
     if not a or not b:
         return False
     return len(a & b) / min(len(a), len(b)) >= threshold
+
+
+class _Passage:
+    """A passage's normalized text, with its n-gram set made only when a comparison needs it."""
+
+    def __init__(self, text: str, n: int) -> None:
+        self.core = _core(text)
+        self.n = n
+        self._grams: set[str] | None = None
+        step = max(1, (len(self.core) - n + 1) // _PROBES)
+        self.probes = [self.core[i : i + n] for i in range(0, max(len(self.core) - n + 1, 1), step)][:_PROBES]
+
+    @property
+    def grams(self) -> set[str]:
+        if self._grams is None:
+            self._grams = _grams(self.core, self.n)
+        return self._grams
+
+    def duplicates(self, head: _Passage, threshold: float) -> bool:
+        """:func:`near_duplicate` of the two, after a cheap check: when the shorter one holds a
+        share ``threshold`` of its n-grams in the other, its evenly spaced probes are found there
+        about as often, so fewer than half found means no duplicate (most pairs stop here)."""
+        short, long = (self, head) if len(self.core) <= len(head.core) else (head, self)
+        found = sum(g in long.core for g in short.probes)
+        if found * 2 < len(short.probes):
+            return False
+        return near_duplicate(self.grams, head.grams, threshold)
 
 
 def fold_duplicates(order: Sequence[int], texts: Mapping[int, str], keep: int | None = None, *,
@@ -59,14 +98,14 @@ def fold_duplicates(order: Sequence[int], texts: Mapping[int, str], keep: int | 
     With ``keep``, at most that many groups are formed; later passages are only checked
     against them (to list reprints as "also in"), which bounds the work at ``keep`` per id.
     """
-    kept: list[tuple[int, list[int], set[str]]] = []
+    kept: list[tuple[int, list[int], _Passage]] = []
     for cid in order:
-        grams = shingles(texts[cid], n)
-        for _head, absorbed, head_grams in kept:
-            if near_duplicate(grams, head_grams, threshold):
+        passage = _Passage(texts[cid], n)
+        for _head, absorbed, head in kept:
+            if passage.duplicates(head, threshold):
                 absorbed.append(cid)
                 break
         else:
             if keep is None or len(kept) < keep:
-                kept.append((cid, [], grams))
+                kept.append((cid, [], passage))
     return [(cid, absorbed) for cid, absorbed, _ in kept]
