@@ -195,7 +195,8 @@ def content_words(question: str) -> list[str]:
 def translate(question: str, counts: Counts, dictionary: ReverseDictionary | None = None,
               per_phrase: int = 3) -> Translation:
     """Chinese keywords for ``question``: for each English phrase (longest first, no stopword at
-    either end), up to ``per_phrase`` headwords that the collection uses (``counts`` > 0)."""
+    either end), up to ``per_phrase`` headwords that the collection uses (``counts`` > 0), best
+    sense first. :func:`choose_senses` narrows a wider translation down with the collection."""
     dictionary = dictionary or reverse_dictionary()
     words = content_words(question)
     content = [i for i, w in enumerate(words) if w not in STOPWORDS]
@@ -228,3 +229,24 @@ def _present(candidates: list[str], counts: Counts, limit: int) -> tuple[str, ..
         return ()
     present = counts(candidates)
     return tuple(w for w in candidates if present.get(w, 0) > 0)[:limit]
+
+
+def choose_senses(translation: Translation, passages: Sequence[str], per_phrase: int) -> Translation:
+    """Keep, of each phrase's Chinese words, the ``per_phrase`` that the passages found by all of
+    them together use most (ties: the dictionary's order).
+
+    A dictionary gives every sense of a word ("central" → 中央, 中心, 中部; "primary" → 主要, 第一,
+    首要); which one a question means shows in the passages its other words find: the passages
+    an English question about united-front work and central tasks retrieves say 中心, not 中央.
+    This is the co-occurrence choice of cross-language retrieval (Ballesteros & Croft, 1998),
+    measured on the retrieved passages instead of the whole collection.
+    """
+    if all(len(words) <= per_phrase for _, words in translation.phrases):
+        return translation
+    phrases = []
+    for phrase, words in translation.phrases:
+        uses = {w: sum(w in text for text in passages) for w in words}  # none retrieved: the dictionary's order
+        ranked = sorted(range(len(words)), key=lambda i: (-uses[words[i]], i))
+        phrases.append((phrase, tuple(words[i] for i in sorted(ranked[:per_phrase]))))
+    text = " ".join(w for _, words in phrases for w in words)
+    return Translation(text, tuple(phrases), translation.share, translation.found, translation.content)

@@ -92,6 +92,12 @@ class RankingParams:
     #: Chinese words kept per English phrase when translating a question (qa/crosslingual.py).
     #: Set, not fitted: the dev sets hold seven English questions, too few to tune on.
     translation_words: int = 3
+    #: Senses looked up per English phrase before the passages they retrieve together choose
+    #: ``translation_words`` of them, and how many passages (BM25) choose. Set, not fitted (a
+    #: dictionary lists 1–10 senses a word; ten passages are what an answer is drawn from at most);
+    #: checked on the English questions of both dev sets, 2026-11-24 (scripts/eval_retrieval.py).
+    translation_candidates: int = 8
+    translation_feedback: int = 10
     # ---------------------------------------------------------- near duplicates
     #: Character n-gram size and containment share above which two passages are one reprint
     #: (checked by hand on the compilation in shared/corpus, 2026-11-21).

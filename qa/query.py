@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.normalize import to_simplified
+from index.normalize import normalize_same_length, to_simplified
 from index.stores.base import Store
-from qa.crosslingual import Translation, translate
+from qa.crosslingual import Translation, choose_senses, translate
 from qa.intent import Intent, classify
 from qa.limits import cut_question
 from qa.params import DEFAULTS, RankingParams
@@ -49,7 +49,8 @@ def plan_query(question: str, store: Store | None = None, params: RankingParams 
     question = question.strip()
     intent = classify(question)
     if intent.english and store is not None:
-        tr = translate(question, store.term_counts, per_phrase=params.translation_words)
+        tr = translate(question, store.term_counts, per_phrase=params.translation_candidates)
+        tr = choose_senses(tr, _feedback(tr.text, store, params), params.translation_words)
         # Chinese written into the English question ("what did they say about 意识形态工作责任制?")
         # is kept as it is, and counts as found words
         chinese = [to_simplified(part) for part in _CJK_RUN.findall(question)]
@@ -75,3 +76,12 @@ def _used(text: str, store: Store) -> tuple[int, int]:
     terms = query_terms(text, store.cut)
     counts = store.term_counts(terms)
     return sum(1 for t in terms if counts.get(t, 0) > 0), len(terms)
+
+
+def _feedback(keywords: str, store: Store, params: RankingParams) -> list[str]:
+    """Texts of the passages BM25 finds for every candidate translation at once (normalized):
+    where :func:`qa.crosslingual.choose_senses` sees which senses go together."""
+    if not keywords or params.translation_feedback <= 0:
+        return []
+    found = store.lexical_search(keywords, params.translation_feedback)
+    return [normalize_same_length(row.text) for row in store.chunks_by_ids([cid for cid, _ in found])]

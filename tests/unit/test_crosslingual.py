@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from qa.crosslingual import ReverseDictionary, content_words, translate
+from qa.crosslingual import ReverseDictionary, Translation, choose_senses, content_words, translate
 
 CEDICT = """# CC-CEDICT sample
 統一戰線 统一战线 [tong3 yi1 zhan4 xian4] /united front/
@@ -56,3 +56,16 @@ def test_off_topic_english_finds_nothing() -> None:
 
 def test_content_words() -> None:
     assert content_words("The deficit-to-GDP ratio's target") == ["the", "deficit", "to", "gdp", "ratio", "target"]
+
+
+def test_the_passages_all_senses_find_together_choose_among_them() -> None:
+    tr = Translation("中央 中心 中部 任务 统战", (("central", ("中央", "中心", "中部")), ("tasks", ("任务",)),
+                                                ("united front", ("统战",))), 1.0, 3, 3)
+    passages = ["统战工作要围绕中心任务", "服务中心大局是统战的任务", "党中央的部署"]
+    chosen = choose_senses(tr, passages, per_phrase=1)
+    assert dict(chosen.phrases) == {"central": ("中心",), "tasks": ("任务",), "united front": ("统战",)}
+    assert chosen.text == "中心 任务 统战" and chosen.share == tr.share
+    two = choose_senses(tr, passages, per_phrase=2)
+    assert dict(two.phrases)["central"] == ("中央", "中心")  # kept in the dictionary's order
+    alone = choose_senses(tr, [], per_phrase=1)  # nothing retrieved: the dictionary's order stands
+    assert dict(alone.phrases)["central"] == ("中央",) and alone.text == "中央 任务 统战"
