@@ -2,7 +2,7 @@
 
 Per size it measures: build throughput (passages/s, wall including model load), ``qa index add``
 of one new 10-passage speech and ``qa index remove`` of it (new processes, wall), in-process
-query latency p50/p95/p99 of ``ask`` and ``search`` (the reports dev questions, several rounds,
+query latency p50/p95/p99 of ``ask`` and ``search`` (the reports and seeds dev questions, several rounds,
 after a warm-up), cold ``qa ask`` (new process, wall, median of 3), peak RSS of the query
 process and of the build process, and the index folder's size on disk.
 
@@ -35,7 +35,7 @@ from scripts.evalkit import DEFAULT_SHARED, ROOT, load_jsonl
 
 SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 REAL_MAX = 10_000
-ROUNDS = 10  # query rounds over the 10 reports dev questions: 100 timings per size and kind
+ROUNDS = 4  # query rounds over the 45 dev questions (reports and seeds): 180 timings per size and kind
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -153,7 +153,8 @@ def phase_query(args: argparse.Namespace) -> dict[str, Any]:
     from qa.engine import QAEngine
     from qa.settings import load_settings
 
-    questions = [q.q for q in load_jsonl(args.shared / "eval" / "reports_dev.jsonl")]
+    # both dev sets (45 questions): with the rounds, enough asks that p99 is not just the slowest one
+    questions = [q.q for name in ("reports_dev", "seeds_dev") for q in load_jsonl(args.shared / "eval" / f"{name}.jsonl")]
     engine = QAEngine(load_settings(data_dir=args.workdir / "data", index_dir=args.index, model_dir=args.models_dir))
     started = time.perf_counter()
     engine.warm_up()
