@@ -76,7 +76,7 @@ def _check(folder: Path, conn: sqlite3.Connection, thorough: bool, locked: bool)
         segments += [segment] if segment is not None else []
     if not any(p.file == DB_FILE for p in problems):
         problems += _id_problems(conn, segments, broken=len(segments) < len(layout.segments))
-        problems += _text_problems(conn) if thorough else []
+        problems += _text_problems(conn)
     if locked or not writing(folder):  # a writer's new files are not leftovers until it is gone
         problems += [Problem(p.name, f"{p.name} is left over from an interrupted write (no index state uses it)",
                              "deleted", damage=False) for p in leftovers(folder, layout)]
