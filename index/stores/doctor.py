@@ -134,8 +134,9 @@ def _text_problems(conn: sqlite3.Connection) -> list[Problem]:
         return [Problem(DB_FILE, _SQLITE_WHAT, REBUILD, detail=str(exc))]
     if not bad:
         return []
-    return [Problem(DB_FILE, f"{DB_FILE} (the database) is damaged: the stored text of {len(bad)} "
-                             f"speech{'es' if len(bad) > 1 else ''} cannot be decompressed, so their passages cannot be shown; build the index again from the "
+    speeches = f"{len(bad)} speech{'es' if len(bad) > 1 else ''}"
+    return [Problem(DB_FILE, f"{DB_FILE} (the database) is damaged: the stored text of {speeches} cannot be "
+                             "decompressed, so their passages cannot be shown; build the index again from the "
                              "original files", REBUILD, detail="speech ids " + ", ".join(map(str, bad[:10])))]
 
 
