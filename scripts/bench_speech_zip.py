@@ -8,7 +8,8 @@ decompress one speech (what a question pays per speech it reads).
 the ``speeches`` table's bytes (dbstat) and ``index.sqlite``'s size, in-process ``ask`` p50
 and ``chunks_by_ids`` p50 (the ~40 passages the lexical search returns per question) over the
 reports and seeds dev questions, before; then :func:`compress_rows` and ``VACUUM``; then the
-same after — including ``chunks_by_ids`` with the decompressed-text cache off, to show what it saves.
+same after — and with the decompressed-text cache off, to show what it saves. Each also times
+reading every record (what ``qa index copy`` reads).
 
     python -m scripts.bench_speech_zip levels --corpus /work/shared/corpus_reports --out levels.json
     python -m scripts.bench_speech_zip index --index COPY --models-dir /work/models --out index.json
@@ -79,6 +80,8 @@ def _p50(run: Callable[[str], object], questions: list[str]) -> dict[str, float]
 
 def _latencies(index: Path, models: Path, questions: list[str], workdir: Path) -> dict[str, Any]:
     """chunks_by_ids then ask, each on a freshly opened engine/store."""
+    from index.config import IndexConfig
+    from index.stores.copy import read_local
     from qa.engine import QAEngine
     from qa.settings import load_settings
 
@@ -86,8 +89,11 @@ def _latencies(index: Path, models: Path, questions: list[str], workdir: Path) -
     engine.warm_up()
     store = engine.store
     pools = {q: [cid for cid, _s in store.lexical_search(q, PASSAGES)] for q in questions}
-    out = {"chunks_by_ids": _p50(lambda q: store.chunks_by_ids(pools[q]), questions),
-           "ask": _p50(engine.ask, questions)}
+    out: dict[str, Any] = {"chunks_by_ids": _p50(lambda q: store.chunks_by_ids(pools[q]), questions),
+                           "ask": _p50(engine.ask, questions)}
+    started = time.perf_counter()
+    passages = sum(len(d.vectors) for d in read_local(IndexConfig(index_path=index, models_dir=models))[1])
+    out["records"] = {"passages": passages, "seconds": time.perf_counter() - started}  # what `qa index copy` reads
     store.close()
     return out
 
@@ -119,7 +125,7 @@ def bench_index(index: Path, models: Path, shared: Path, workdir: Path) -> dict[
     finally:
         conn.close()
     out["after"] = _measure(index, models, questions, workdir)
-    speech_zip.CACHE_CHARS = 0  # one text kept: what the cache saves
+    speech_zip.CACHE_CHARS = 0  # no cache: what it saves
     out["after_no_cache"] = _latencies(index, models, questions, workdir)
     return out
 

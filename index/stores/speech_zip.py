@@ -30,10 +30,11 @@ LEVEL = 6
 SQL_FUNCTION = "speech_text"
 _FAILED = "user-defined function raised exception"
 #: Decompressed text kept per connection, in characters (~8 MB; ~1,300 speeches of the 100k dev
-#: index). SQLite calls the function once per chunk row, so without it a speech is decompressed
-#: again for each of its passages: when a copy or repair reads every chunk of a speech, when an
-#: answer's speech is opened. scripts/bench_speech_zip.py on that index (45 dev questions, 40
-#: passages each): chunks_by_ids p50 of a repeated question 0.59 ms with it, 2.16 ms without.
+#: index); the last text is kept whatever its size (0: no cache, for measuring). SQLite calls the function once per chunk row,
+#: so without it a speech is decompressed again for each of its passages. Measured on the 100k dev
+#: index (scripts/bench_speech_zip.py ``index``): reading every record as a copy does (rows of one
+#: speech in a row) takes 2.7 s with the cache, 6.4 s with none, 2.9 s from TEXT rows; a repeated
+#: question's ``chunks_by_ids`` (40 passages) 0.70 ms with it, 2.12 ms with none.
 CACHE_CHARS = 4_000_000
 
 
@@ -72,7 +73,7 @@ class _Decompressor:
             if value not in self._cache:
                 self._cache[value] = text
                 self._chars += len(text)
-            while self._chars > CACHE_CHARS and len(self._cache) > 1:
+            while self._chars > CACHE_CHARS and len(self._cache) > (1 if CACHE_CHARS > 0 else 0):
                 self._chars -= len(self._cache.popitem(last=False)[1])
         return text
 
