@@ -30,8 +30,8 @@ LEVEL = 6
 SQL_FUNCTION = "speech_text"
 _FAILED = "user-defined function raised exception"
 #: Decompressed text kept per connection, in characters (~8 MB; ~1,300 speeches of the 100k dev
-#: index); the last text is kept whatever its size (0: no cache, for measuring). SQLite calls the function once per chunk row,
-#: so without it a speech is decompressed again for each of its passages. Measured on the 100k dev
+#: index); the last text is kept whatever its size (0: no cache, for measuring). SQLite calls the
+#: function once per chunk row, so without it a speech is decompressed again for each of its passages. Measured on the 100k dev
 #: index (scripts/bench_speech_zip.py ``index``): reading every record as a copy does (rows of one
 #: speech in a row) takes 2.7 s with the cache, 6.4 s with none, 2.9 s from TEXT rows; a repeated
 #: question's ``chunks_by_ids`` (40 passages) 0.70 ms with it, 2.12 ms with none.
