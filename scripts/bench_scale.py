@@ -45,9 +45,9 @@ def percentile(values: list[float], q: float) -> float:
 
 def _median_year(index: Path) -> str:
     """The median speech year of the local index at ``index`` (the filtered asks keep about half)."""
-    import sqlite3
+    from index.stores.local_schema import DB_FILE, connect
 
-    conn = sqlite3.connect(f"file:{index / 'index.sqlite'}?mode=ro", uri=True)
+    conn = connect(index / DB_FILE, create=False)  # the store's own factory (speech_text registered)
     try:
         dates = [d for (d,) in conn.execute("SELECT date FROM speeches WHERE date IS NOT NULL ORDER BY date")]
     finally:

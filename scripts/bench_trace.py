@@ -36,6 +36,7 @@ from index.reader import iter_documents, parse_document
 from index.stores import phrases
 from index.stores.local import LocalStore
 from index.stores.local_schema import DB_FILE, SCHEMA, connect
+from index.stores.speech_zip import pack
 from qa.trace import trace_phrase
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,7 +86,7 @@ def write_store(path: Path, speeches: Iterable[SpeechRow]) -> int:
         doc = conn.execute("INSERT INTO documents (path, sha256, mtime, encoding, added, updated) "
                            "VALUES (?, '', 0, 'utf-8', '', '')", (f"/bench/{n}.txt",)).lastrowid
         sid = conn.execute("INSERT INTO speeches (doc_id, ordinal, title, date, text) VALUES (?, 0, ?, ?, ?)",
-                           (doc, title, date, text)).lastrowid
+                           (doc, title, date, pack(text))).lastrowid
         ids = [int(conn.execute('INSERT INTO chunks (speech_id, ordinal, section, start, "end", embed_key) '
                             "VALUES (?, ?, ?, ?, ?, 0)",
                             (sid, o, json.dumps(list(sec), ensure_ascii=False), s, e)).lastrowid or 0)
@@ -106,7 +107,7 @@ def naive_count(path: Path, phrase: str) -> int:
     total = 0
     conn = connect(path / DB_FILE, create=False)
     try:
-        for (text,) in conn.execute("SELECT text FROM speeches"):
+        for (text,) in conn.execute("SELECT speech_text(text) FROM speeches"):
             flat = re.sub(r"\s", "", normalize_same_length(text))
             pos = flat.find(wanted)
             while pos >= 0:

@@ -28,6 +28,7 @@ from index.errors import IndexCorruptError, IndexOutdatedError
 from index.stores.health import check_segment
 from index.stores.local_schema import DB_FILE, Layout, connect, read_manifest
 from index.stores.segments import Segment
+from index.stores.speech_zip import damaged_rows
 from index.types import Checkup, IndexStatus, Manifest, Problem
 
 REBUILD = ""  # a Problem's fix when only a build from the original files helps
@@ -75,6 +76,7 @@ def _check(folder: Path, conn: sqlite3.Connection, thorough: bool, locked: bool)
         segments += [segment] if segment is not None else []
     if not any(p.file == DB_FILE for p in problems):
         problems += _id_problems(conn, segments, broken=len(segments) < len(layout.segments))
+        problems += _text_problems(conn)
     if locked or not writing(folder):  # a writer's new files are not leftovers until it is gone
         problems += [Problem(p.name, f"{p.name} is left over from an interrupted write (no index state uses it)",
                              "deleted", damage=False) for p in leftovers(folder, layout)]
@@ -121,6 +123,21 @@ def _id_problems(conn: sqlite3.Connection, segments: Sequence[Segment], *, broke
         problems.append(Problem(DB_FILE, f"{stray} rows of the index files belong to passages the database no longer "
                                          "holds (searches skip them)", "marked as removed"))
     return problems
+
+
+def _text_problems(conn: sqlite3.Connection) -> list[Problem]:
+    """Speech texts stored compressed that no longer decompress (SQLite's page checks cannot see
+    inside a BLOB); their passages cannot be read back, and only a build restores the texts."""
+    try:
+        bad = damaged_rows(conn)
+    except sqlite3.DatabaseError as exc:
+        return [Problem(DB_FILE, _SQLITE_WHAT, REBUILD, detail=str(exc))]
+    if not bad:
+        return []
+    speeches = f"{len(bad)} speech{'es' if len(bad) > 1 else ''}"
+    return [Problem(DB_FILE, f"{DB_FILE} (the database) is damaged: the stored text of {speeches} cannot be "
+                             "decompressed, so their passages cannot be shown; build the index again from the "
+                             "original files", REBUILD, detail="speech ids " + ", ".join(map(str, bad[:10])))]
 
 
 def leftovers(folder: Path, layout: Layout) -> list[Path]:

@@ -37,6 +37,7 @@ from index.stores.local_schema import (
     manifest_schema,
     read_manifest,
 )
+from index.stores.speech_zip import read_error
 from index.stores.write_errors import write_error, write_failures
 from index.types import (
     ChunkRecord,
@@ -204,7 +205,7 @@ class LocalStore:
             try:
                 return self._conn.execute(sql, tuple(args)).fetchall()
             except sqlite3.DatabaseError as exc:  # a damaged page: a user error naming the file, not a traceback
-                raise corrupt(self.path, f"cannot read {DB_FILE}: {exc}") from None
+                raise corrupt(self.path, f"cannot read {DB_FILE}: {read_error(exc)}") from None
 
     def chunks_by_ids(self, ids: Iterable[int]) -> list[ChunkRow]:
         wanted = list(dict.fromkeys(int(i) for i in ids))
@@ -217,7 +218,7 @@ class LocalStore:
 
     def speech_text(self, chunk_id: int) -> SpeechText:
         rows = self._query(
-            "SELECT d.path, s.title, s.date, s.text FROM chunks c JOIN speeches s ON s.id = c.speech_id "
+            "SELECT d.path, s.title, s.date, speech_text(s.text) FROM chunks c JOIN speeches s ON s.id = c.speech_id "
             "JOIN documents d ON d.id = s.doc_id WHERE c.id = ?", (chunk_id,))
         if not rows:
             raise SpeechQAError(f"passage {chunk_id} is no longer in the index at {self.path}")
@@ -230,7 +231,7 @@ class LocalStore:
         with self._lock:
             if speech_id in self._outlines:
                 return self._outlines[speech_id]
-        rows = self._query("SELECT title, text FROM speeches WHERE id = ?", (speech_id,))
+        rows = self._query("SELECT title, speech_text(text) FROM speeches WHERE id = ?", (speech_id,))
         if not rows:
             raise SpeechQAError(f"speech {speech_id} is no longer in the index at {self.path}")
         title, text = rows[0]
@@ -326,8 +327,8 @@ class LocalStore:
             speeches: list[SpeechRecord] = []
             ids: list[int] = []
             for sid, title, date, text, derived, source, date_source, subtitle, venue in self._query(
-                    "SELECT id, title, date, text, title_derived, source_name, date_source, subtitle, venue "
-                    "FROM speeches WHERE doc_id = ? ORDER BY ordinal", (doc_id,)):
+                    "SELECT id, title, date, speech_text(text), title_derived, source_name, date_source, subtitle, "
+                    "venue FROM speeches WHERE doc_id = ? ORDER BY ordinal", (doc_id,)):
                 rows = [chunk_row(r) for r in self._query(f"{CHUNK_SELECT} WHERE c.speech_id = ? ORDER BY c.ordinal",
                                                           (sid,))]
                 ids += [r.chunk_id for r in rows]

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from index.errors import IndexCorruptError, IndexOutdatedError
+from index.stores.speech_zip import register
 from index.types import ChunkRow, Manifest
 
 DB_FILE = "index.sqlite"
@@ -52,9 +53,10 @@ CREATE INDEX IF NOT EXISTS speeches_doc ON speeches(doc_id);
 CREATE INDEX IF NOT EXISTS chunks_speech ON chunks(speech_id);
 CREATE INDEX IF NOT EXISTS chunks_embed ON chunks(embed_key);
 """
-#: A chunk row: its text is the speech's at its offsets unless stored (SQLite counts characters).
+#: A chunk row: its text is the speech's at its offsets unless stored (SQLite counts characters;
+#: ``speech_text`` decompresses a stored BLOB, index/stores/speech_zip.py).
 CHUNK_SELECT = """SELECT c.id, c.speech_id, d.path, s.title, s.date, c.section,
-    COALESCE(c.text, substr(s.text, c.start + 1, c."end" - c.start)), c.start, c."end", c.embed_text,
+    COALESCE(c.text, substr(speech_text(s.text), c.start + 1, c."end" - c.start)), c.start, c."end", c.embed_text,
     s.title_derived, s.source_name, s.date_source, c.pages
     FROM chunks c JOIN speeches s ON s.id = c.speech_id JOIN documents d ON d.id = s.doc_id"""
 
@@ -145,7 +147,9 @@ def lexical_dir(path: Path, number: int) -> Path:
 
 
 def connect(db: Path, *, create: bool) -> sqlite3.Connection:
-    """A connection usable from any thread (callers serialize), WAL mode, foreign keys on."""
+    """A connection usable from any thread (callers serialize), WAL mode, foreign keys on, and the
+    ``speech_text`` SQL function that reads a stored speech text (index/stores/speech_zip.py)."""
+
     target = str(db) if create else db.resolve().as_uri() + "?mode=rw"
     try:
         conn = sqlite3.connect(target, uri=not create, check_same_thread=False, isolation_level=None)
@@ -153,6 +157,7 @@ def connect(db: Path, *, create: bool) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA journal_size_limit = 8388608")  # don't keep a big WAL after a build
         conn.execute("PRAGMA foreign_keys = ON")
+        register(conn)
     except sqlite3.DatabaseError as exc:
         from index.stores.write_errors import write_error
 

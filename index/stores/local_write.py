@@ -56,6 +56,7 @@ from index.stores.local_schema import (
 )
 from index.stores.merge import merge, next_merge
 from index.stores.segments import SPEECHES, Segment, dense_index, template_of
+from index.stores.speech_zip import pack
 from index.stores.waiting import Waiter
 from index.stores.write_errors import write_failures
 from index.types import DocumentRecord, Manifest
@@ -268,8 +269,9 @@ def _insert_document(conn: Any, doc: DocumentRecord, added: str, stamp: str, man
         sid = conn.execute(
             "INSERT INTO speeches (doc_id, ordinal, title, date, text, title_derived, source_name, date_source, "
             "subtitle, venue, norm_title, norm_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (doc_id, s_ord, speech.title, speech.date, speech.text, int(speech.title_derived), speech.source_name,
-             speech.date_source, speech.subtitle, speech.venue, *speech_keys(speech.title, doc.path))).lastrowid
+            (doc_id, s_ord, speech.title, speech.date, pack(speech.text), int(speech.title_derived),
+             speech.source_name, speech.date_source, speech.subtitle, speech.venue,
+             *speech_keys(speech.title, doc.path))).lastrowid
         first = len(out.ids)
         for c_ord, chunk in enumerate(speech.chunks):
             text = None if speech.text[chunk.start:chunk.end] == chunk.text else chunk.text

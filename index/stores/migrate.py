@@ -23,6 +23,7 @@ from index.lexical import LexicalIndex
 from index.stores.local_schema import SCHEMA, Layout, corrupt, faiss_module, faiss_threads, record_layout
 from index.stores.segments import SPEECHES, Segment, dense_index
 from index.stores.speech_meta import add_speech_meta_columns
+from index.stores.speech_zip import pack, unpack
 
 _SPEECH_COLUMNS = ("id, doc_id, ordinal, title, date, text, title_derived, source_name, date_source, subtitle, "
                    "venue, norm_title, norm_name")
@@ -79,8 +80,8 @@ def _copy_speeches(conn: sqlite3.Connection) -> dict[int, tuple[str, str]]:
                         "s.date_source, s.subtitle, s.venue, d.path FROM speeches_old s "
                         "JOIN documents d ON d.id = s.doc_id").fetchall()
     conn.executemany(f"INSERT INTO speeches ({_SPEECH_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     [(*r[:11], *speech_keys(r[3], r[11])) for r in rows])
-    return {r[0]: (r[3], r[5]) for r in rows}
+                     [(*r[:5], pack(r[5]), *r[6:11], *speech_keys(r[3], r[11])) for r in rows])
+    return {r[0]: (r[3], unpack(r[5])) for r in rows}
 
 
 def _chunk_values(row: tuple[Any, ...], speech: tuple[str, str], key: Any) -> tuple[Any, ...]:

@@ -155,7 +155,7 @@ def _speech_rows(query: Query) -> Iterable[tuple[int, str, list[tuple[int, int]]
     chunks: dict[int, list[tuple[int, int]]] = {}
     for cid, sid, start in query("SELECT id, speech_id, start FROM chunks ORDER BY id", ()):
         chunks.setdefault(sid, []).append((cid, start))
-    for sid, text in query("SELECT id, text FROM speeches ORDER BY id", ()):
+    for sid, text in query("SELECT id, speech_text(text) FROM speeches ORDER BY id", ()):
         if sid in chunks:
             yield sid, text, chunks[sid]
 

@@ -29,6 +29,7 @@ from typer.testing import CliRunner
 from index import indexer as indexer_module
 from index.lexical import LexicalIndex
 from index.stores import local_write, segments
+from index.stores.speech_zip import register
 from qa.cli import app
 from tests.faults._jobs import ROOT, edited
 from tests.faults._log import note
@@ -88,6 +89,7 @@ def sqlite_limited(real: Callable[..., sqlite3.Connection], pragma: str | None, 
             conn = sqlite3.connect(db.resolve().as_uri() + "?mode=ro", uri=True, check_same_thread=False,
                                    isolation_level=None)
             conn.execute("PRAGMA foreign_keys = ON")
+            register(conn)  # as the store's own factory does
             return conn
         conn = real(db, create=create)
         if pragma:
