@@ -15,6 +15,10 @@ verifying pass) and ``qa.trace.trace_phrase`` (plus titles, dates, sections and 
     python -m scripts.bench_trace [--passages 1000000] [--workdir DIR] [--out results/bench_trace.json]
     python -m scripts.bench_trace --index DIR/index-1m   # an index scripts.bench_scale built (segments, real schema)
 
+With ``--index``, an index of an older schema is first upgraded in place (timed: for schema 3
+that is rebuilding the phrase index), and the phrase index's size on disk is reported (dbstat:
+every ``phrase_*`` table, FTS5 shadow tables included).
+
 The synthetic database is kept in ``--workdir`` and reused when it already has ``--passages``.
 """
 
@@ -25,6 +29,7 @@ import json
 import os
 import random
 import re
+import sqlite3
 import statistics
 import time
 from collections.abc import Iterable, Iterator
@@ -35,7 +40,7 @@ from index.normalize import normalize_same_length
 from index.reader import iter_documents, parse_document
 from index.stores import phrases
 from index.stores.local import LocalStore
-from index.stores.local_schema import DB_FILE, SCHEMA, connect
+from index.stores.local_schema import DB_FILE, OLD_SCHEMAS, SCHEMA, connect, manifest_schema
 from qa.trace import trace_phrase
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -161,9 +166,11 @@ def main() -> None:
     args = ap.parse_args()
     result: dict[str, object] = {"load_before": os.getloadavg()}
     if args.index:
+        result["upgrade_s"] = upgrade(args.index)
         conn = connect(args.index / DB_FILE, create=False)
         result["index"] = {"path": str(args.index), "passages": conn.execute("SELECT count(*) FROM chunks").fetchone()[0],
-                           "db_mb": (args.index / DB_FILE).stat().st_size / 2**20}
+                           "db_mb": (args.index / DB_FILE).stat().st_size / 2**20,
+                           "phrase_index_mb": phrase_index_mb(conn)}
         conn.close()
         result["phrases"] = time_phrases(args.index, PHRASES[:args.synthetic_phrases], args.rounds, naive=False)
         return report(result, args.out)
@@ -186,6 +193,27 @@ def main() -> None:
         result[f"synthetic_{args.passages}"] = time_phrases(synthetic, PHRASES[:args.synthetic_phrases], args.rounds,
                                                             naive=False)
     report(result, args.out)
+
+
+def upgrade(path: Path) -> float | None:
+    """Seconds the writer takes to upgrade an index of an older schema in place (None: already current)."""
+    conn = connect(path / DB_FILE, create=False)
+    try:
+        old = manifest_schema(conn) in OLD_SCHEMAS
+    finally:
+        conn.close()
+    if not old:
+        return None
+    t = time.perf_counter()
+    LocalStore.open_for_write(path).close()
+    return time.perf_counter() - t
+
+
+def phrase_index_mb(conn: sqlite3.Connection) -> dict[str, float]:
+    """Megabytes (10^6 bytes) on disk of each ``phrase_*`` table and their total (SQLite's dbstat)."""
+    sizes = {name: size / 1e6 for name, size in conn.execute(
+        "SELECT name, sum(pgsize) FROM dbstat WHERE name LIKE 'phrase%' GROUP BY name ORDER BY name")}
+    return {**sizes, "total": sum(sizes.values())}
 
 
 def report(result: dict[str, object], out: Path) -> None:

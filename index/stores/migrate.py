@@ -1,4 +1,4 @@
-"""Upgrade an index written by schema 1 or 2 to schema 3 in place, without re-embedding.
+"""Upgrade an index written by schema 1, 2 or 3 to schema 4 in place, without re-embedding.
 
 Readers refuse an old index with a one-line message (``IndexOutdatedError``); the writer calls
 :func:`upgrade` when it opens one, so any ``qa index add``/``sync``/``build`` upgrades it. The
@@ -6,6 +6,9 @@ old vectors (one ``IndexIDMap2`` file) and the BM25 tokens the old schema stored
 become one segment; speeches and chunks are copied into the new tables with their ids, the
 normalized filter columns and embed keys filled in. It is one SQLite transaction whose commit
 is the switch-over, as for any write: killed half-way, the old index is still there.
+
+Schema 3 differs from 4 only in its phrase index: the upgrade drops the old table and builds
+the new one from the speeches (:func:`index.stores.phrases.ensure`), in one transaction.
 """
 
 from __future__ import annotations
@@ -20,7 +23,16 @@ import numpy as np
 from index.document import embed_text
 from index.filters import section_key, speech_keys
 from index.lexical import LexicalIndex
-from index.stores.local_schema import SCHEMA, Layout, corrupt, faiss_module, faiss_threads, record_layout
+from index.stores import phrases
+from index.stores.local_schema import (
+    SCHEMA,
+    Layout,
+    corrupt,
+    faiss_module,
+    faiss_threads,
+    manifest_schema,
+    record_layout,
+)
 from index.stores.segments import SPEECHES, Segment, dense_index
 from index.stores.speech_meta import add_speech_meta_columns
 
@@ -30,7 +42,30 @@ _CHUNK_COLUMNS = 'id, speech_id, ordinal, section, text, start, "end", embed_tex
 
 
 def upgrade(conn: sqlite3.Connection, path: Path) -> None:
-    """Rewrite the schema-1/2 index at ``path`` as schema 3 (the caller holds the writer lock)."""
+    """Rewrite the schema-1/2/3 index at ``path`` as schema 4 (the caller holds the writer lock)."""
+    if manifest_schema(conn) == 3:
+        _upgrade_phrases(conn)
+    else:
+        _upgrade_segments(conn, path)
+
+
+def _upgrade_phrases(conn: sqlite3.Connection) -> None:
+    """Schema 3 → 4: replace the phrase table; the manifest and layout stay as they are."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute(f"DROP TABLE IF EXISTS {phrases.OLD_TABLE}")
+        phrases.ensure(conn)
+        rows = dict(conn.execute("SELECT key, value FROM manifest").fetchall())
+        record_layout(conn, json.loads(rows["manifest"]), Layout.from_json(rows["segments"]))
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _upgrade_segments(conn: sqlite3.Connection, path: Path) -> None:
+    """Schema 1/2 → 4: one segment of the old vectors and tokens (the writer adds the phrase table)."""
     from index.stores.local_write import embed_key, remove_files, segment_files
 
     data = json.loads(conn.execute("SELECT value FROM manifest WHERE key = 'manifest'").fetchone()[0])
@@ -59,6 +94,7 @@ def upgrade(conn: sqlite3.Connection, path: Path) -> None:
                          [_chunk_values(r, speeches[r[1]], embed_key) for r in rows])
         conn.execute("DROP TABLE chunks_old")
         conn.execute("DROP TABLE speeches_old")
+        conn.execute(f"DROP TABLE IF EXISTS {phrases.OLD_TABLE}")
         segment = _segment(number, old, rows, int(data["dimension"]))
         segment.save(path)
         layout = Layout((segment.info,), number + 1, number)
