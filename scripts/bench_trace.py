@@ -47,6 +47,8 @@ ROOT = Path(__file__).resolve().parent.parent
 #: From rare to everywhere; the last two are short enough (no trigram) to take the scan path.
 PHRASES = ["新质生产力", "四个现代化", "全面建成小康社会", "小康社会", "中国特色社会主义", "改革开放", "社会主义",
            "发展", "党"]
+#: Phrases of 1–2 characters, common to rare: the two ways to find them are compared (short_paths).
+SHORT = ["党", "发展", "新质", "鼎", "饕餮"]
 #: (title, date, text, [(section, start, end)]) of one speech.
 SpeechRow = tuple[str, str | None, str, list[tuple[tuple[str, ...], int, int]]]
 
@@ -173,6 +175,7 @@ def main() -> None:
                            "phrase_index_mb": phrase_index_mb(conn)}
         conn.close()
         result["phrases"] = time_phrases(args.index, PHRASES[:args.synthetic_phrases], args.rounds, naive=False)
+        result["short_phrase_paths"] = short_paths(args.index, SHORT, args.rounds)
         return report(result, args.out)
     reports = args.workdir / "reports"
     if not (reports / DB_FILE).exists():
@@ -193,6 +196,30 @@ def main() -> None:
         result[f"synthetic_{args.passages}"] = time_phrases(synthetic, PHRASES[:args.synthetic_phrases], args.rounds,
                                                             naive=False)
     report(result, args.out)
+
+
+def short_paths(path: Path, phrase_list: list[str], rounds: int) -> dict[str, dict[str, float]]:
+    """Median ms of the two ways to find a phrase without a trigram: the candidates of a term
+    range of the FTS vocabulary (what ``phrases.find`` does), against folding every speech."""
+    store = LocalStore(path, connect(path / DB_FILE, create=False))
+    query = store._query  # noqa: SLF001 - times the module's two paths on the store's connection
+    out: dict[str, dict[str, float]] = {}
+    try:
+        every = [r[0] for r in query("SELECT id FROM speeches ORDER BY id", ())]
+        for phrase in phrase_list:
+            ranged, folded = [], []
+            for _ in range(rounds):
+                t = time.perf_counter()
+                found = phrases.find(query, phrase, None)
+                ranged.append(1000 * (time.perf_counter() - t))
+                t = time.perf_counter()
+                assert phrases.occurrences_in(phrases.speech_segments(query, every), phrase, None) == found
+                folded.append(1000 * (time.perf_counter() - t))
+            out[phrase] = {"uses": len(found), "term_range_ms_p50": statistics.median(ranged),
+                           "fold_all_ms_p50": statistics.median(folded)}
+    finally:
+        store.close()
+    return out
 
 
 def upgrade(path: Path) -> float | None:

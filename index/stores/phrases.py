@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from typing import Any
 
 from index.errors import SpeechQAError
@@ -94,7 +94,11 @@ def fold_phrase(phrase: str) -> str:
 
 def segments(speech_id: int, text: str, chunks: Sequence[tuple[int, int]]) -> list[SegmentRow]:
     """The rows storing one speech: ``chunks`` are its (chunk id, start offset) pairs in text order."""
-    folded, gaps = fold(text)
+    return _segments(speech_id, text, *fold(text), chunks)
+
+
+def _segments(speech_id: int, text: str, folded: str, gaps: list[int],
+              chunks: Sequence[tuple[int, int]]) -> list[SegmentRow]:
     bounds = [0, *(start for _cid, start in chunks[1:]), len(text)]
     folded_at = [b - bisect_left(gaps, b) for b in bounds]  # original offset -> folded offset
     rows: list[SegmentRow] = []
@@ -161,11 +165,14 @@ def find(query: Query, phrase: str, allowed: set[int] | None) -> list[PhraseOccu
     """
     if not has_table(query):
         speeches = [r[0] for r in query("SELECT id FROM speeches ORDER BY id", ())]
-    else:
-        chunks, args = candidate_chunks(phrase)
-        speeches = [r[0] for r in query(f"SELECT DISTINCT speech_id FROM chunks WHERE id IN ({chunks}) "
-                                        "ORDER BY speech_id", args)]
-    return occurrences_in(speech_segments(query, speeches), phrase, allowed)
+        return occurrences_in(speech_segments(query, speeches), phrase, allowed)
+    chunks, args = candidate_chunks(phrase)
+    wanted: dict[int, int] = dict(query(f"SELECT id, speech_id FROM chunks WHERE id IN ({chunks}) ORDER BY id", args))
+    if allowed is not None:
+        wanted = {cid: sid for cid, sid in wanted.items() if cid in allowed}
+    rows = (row for sid, text, speech_chunks in speech_rows(query, sorted(set(wanted.values())))
+            for row in candidate_segments(sid, text, speech_chunks, wanted))
+    return occurrences_in(rows, phrase, allowed)
 
 
 def candidate_chunks(phrase: str) -> tuple[str, tuple[str, ...]]:
@@ -179,6 +186,35 @@ def candidate_chunks(phrase: str) -> tuple[str, tuple[str, ...]]:
         return f"SELECT doc FROM {TERMS} WHERE term >= ?", (phrase,)
     upper = phrase[:-1] + chr(0xE000 if 0xD800 <= last < 0xE000 else last)  # UTF-8 order = code point order
     return f"SELECT doc FROM {TERMS} WHERE term >= ? AND term < ?", (phrase, upper)
+
+
+def candidate_segments(speech_id: int, text: str, chunks: Sequence[tuple[int, int]],
+                       wanted: Container[int]) -> list[SegmentRow]:
+    """The rows :func:`segments` makes for the chunks ``wanted`` of one speech, folding only their text.
+
+    Folding is character by character, so a stretch of the speech folds as it does in the whole;
+    a rare phrase's candidates are a few segments of long speeches, and folding whole speeches
+    cost ~5x more (scripts/bench_trace.py). When more than half the speech is wanted, one fold
+    of the whole speech is cheaper than the stretches and their overlaps.
+    """
+    picked = [n for n, (cid, _start) in enumerate(chunks) if cid in wanted]
+    if 2 * len(picked) > len(chunks):
+        return [row for row in segments(speech_id, text, chunks) if row[0] in wanted]
+    rows = []
+    for n in picked:
+        a = chunks[n][1] if n else 0
+        b = chunks[n + 1][1] if n + 1 < len(chunks) else len(text)
+        reach = b + MAX_PHRASE
+        while True:  # a stretch holding MAX_PHRASE - 1 folded characters past b, or the speech's end
+            piece = text[a:reach]
+            folded, gaps = fold(piece)
+            if reach >= len(text) or len(folded) > (b - a) - bisect_left(gaps, b - a) + MAX_PHRASE - 1:
+                break
+            reach += 4 * MAX_PHRASE
+        cut = [(chunks[n][0], 0)] if b == len(text) else [(chunks[n][0], 0), (-1, b - a)]
+        rowid, sid, _zero, own, local, text_n = _segments(speech_id, piece, folded, gaps, cut)[0]
+        rows.append((rowid, sid, a, own, local, text_n))
+    return rows
 
 
 def speech_segments(query: Query, speech_ids: Sequence[int]) -> Iterator[SegmentRow]:

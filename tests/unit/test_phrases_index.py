@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from _index_fakes import record
 from _index_fakes import write_records as _write
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from index.errors import IndexOutdatedError
 from index.stores import phrases
@@ -190,3 +192,20 @@ def test_a_schema_3_index_is_named_then_upgraded_by_the_next_write(tmp_path: Pat
     assert {p: _found(tmp_path, p) for p in picked} == before
     held, chunks = _indexed_chunks(tmp_path)
     assert held == chunks
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="新质生產力 \n\n\n发展ab", min_size=1, max_size=80),
+       cuts=st.lists(st.integers(min_value=1, max_value=79), max_size=6),
+       wanted=st.sets(st.integers(min_value=1, max_value=7)))
+def test_candidate_segments_equal_the_whole_speech_s(text: str, cuts: list[int], wanted: set[int]) -> None:
+    """Folding only the wanted segments' stretches gives the rows folding the whole speech gives,
+    whitespace runs included (a small MAX_PHRASE makes stretches end inside the speech)."""
+    chunks = [(n + 1, s) for n, s in enumerate(sorted({0, *(c for c in cuts if c < len(text))}))]
+    original = phrases.MAX_PHRASE
+    phrases.MAX_PHRASE = 4
+    try:
+        expected = [row for row in phrases.segments(1, text, chunks) if row[0] in wanted]
+        assert phrases.candidate_segments(1, text, chunks, wanted) == expected
+    finally:
+        phrases.MAX_PHRASE = original
