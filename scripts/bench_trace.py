@@ -164,6 +164,8 @@ def main() -> None:
                          "three have 0.8–1.9M uses each and take minutes)")
     ap.add_argument("--index", type=Path, default=None,
                     help="time the phrases on this existing local index instead (e.g. one scripts.bench_scale built)")
+    ap.add_argument("--short-paths", action="store_true",
+                    help="with --index: also time folding every speech for 1–2 character phrases (linear)")
     ap.add_argument("--out", type=Path, default=ROOT / "results/bench_trace.json")
     args = ap.parse_args()
     result: dict[str, object] = {"load_before": os.getloadavg()}
@@ -175,7 +177,8 @@ def main() -> None:
                            "phrase_index_mb": phrase_index_mb(conn)}
         conn.close()
         result["phrases"] = time_phrases(args.index, PHRASES[:args.synthetic_phrases], args.rounds, naive=False)
-        result["short_phrase_paths"] = short_paths(args.index, SHORT, args.rounds)
+        if args.short_paths:
+            result["short_phrase_paths"] = short_paths(args.index, SHORT, args.rounds)
         return report(result, args.out)
     reports = args.workdir / "reports"
     if not (reports / DB_FILE).exists():

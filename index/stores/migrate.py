@@ -62,6 +62,19 @@ def _upgrade_phrases(conn: sqlite3.Connection) -> None:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+    _reclaim(conn)
+
+
+def _reclaim(conn: sqlite3.Connection) -> None:
+    """Give the old phrase table's pages back to the file system.
+
+    Dropping it frees ~55% of the database file (100k passages: 223 of 416 MB), which SQLite
+    would otherwise keep as free pages for later writes. VACUUM rewrites the database (it needs
+    free disk of about the database's size); interrupted, it leaves the upgraded database as it
+    was. The WAL it filled is truncated after.
+    """
+    conn.execute("VACUUM")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _upgrade_segments(conn: sqlite3.Connection, path: Path) -> None:

@@ -9,8 +9,7 @@ scale. So each speech is stored once more, *folded* for matching and cut into se
   broken by a line break or typed in the other script still matches. The removed positions
   (``gaps``) are kept, so a match maps back to exact offsets in the cleaned speech text.
 * Segments: the speech is partitioned at its chunks' start offsets, one segment per chunk
-  (its ``rowid`` is the chunk id: deletes are by chunk id, and an occurrence is cited with
-  that chunk's section path). A segment's text runs ``MAX_PHRASE - 1`` folded characters
+  (its ``rowid`` is the chunk id: an occurrence is cited with that chunk's section path). A segment's text runs ``MAX_PHRASE - 1`` folded characters
   past its own end, so a phrase crossing into the next segment is still found whole; it is
   counted only in the segment it starts in (``own`` = folded length of the segment proper).
 * Candidates come from a *contentless* FTS5 ``trigram`` table with ``detail=none`` (schema 4):
@@ -21,9 +20,11 @@ scale. So each speech is stored once more, *folded* for matching and cut into se
   segments holding any trigram that *starts* with it (a term range of the ``fts5vocab``
   table). So that every character starts a trigram, segments that reach the end of their
   speech are indexed with :data:`END` appended.
-* Python then folds each candidate speech once, from ``speeches.text`` (:data:`SPEECH_TEXT`),
-  rebuilds its segments from the chunks table and finds the exact positions: a candidate
-  without a real occurrence is rejected there, so results never depend on FTS being exact.
+* Python then reads each candidate speech once from ``speeches.text`` (:data:`SPEECH_TEXT`),
+  rebuilds the candidate segments from it and the chunks table (``chunks.speech_id`` and
+  ``start`` are all a segment needs besides the text, so no side table repeats them) and finds
+  the exact positions: a candidate without a real occurrence is rejected there, so results
+  never depend on FTS being exact.
 * The table keeps no text, so a delete must hand FTS5 the exact text it indexed: the writer
   calls :func:`drop` *before* deleting the speeches, and it recomputes that text from them.
 

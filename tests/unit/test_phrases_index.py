@@ -185,6 +185,13 @@ def test_a_schema_3_index_is_named_then_upgraded_by_the_next_write(tmp_path: Pat
     assert "phrase_segments_content" in _tables(tmp_path)
     with pytest.raises(IndexOutdatedError, match="older version .schema 3."):
         LocalStore.open(tmp_path)
+    LocalStore.open_for_write(tmp_path).close()  # the writer upgrades on opening
+    conn = _conn(tmp_path)
+    try:
+        assert conn.execute("PRAGMA freelist_count").fetchone()[0] == 0  # the old table's pages given back
+    finally:
+        conn.close()
+    assert {p: _found(tmp_path, p) for p in picked} == before
     _write(tmp_path, record("/s/other.txt", "另", ["无关的一句话"]))
     tables = _tables(tmp_path)
     assert "phrase_segments" not in tables and "phrase_segments_content" not in tables
