@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from index.errors import IndexOutdatedError
 from index.stores import phrases
 from index.stores.local import LocalStore
-from index.stores.local_schema import DB_FILE
+from index.stores.local_schema import DB_FILE, connect
 from index.types import DocumentRecord
 
 #: Traditional and simplified forms of the same words, full-width letters, punctuation, spaces.
@@ -31,14 +31,19 @@ def _doc(rng: random.Random, path: str, chunks: int) -> DocumentRecord:
 
 
 def _conn(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(path / DB_FILE)
+    """The store's own connection (it registers any SQL function reading speech texts needs)."""
+    return connect(path / DB_FILE, create=False)
+
+
+#: Every speech's text, read as the phrase index reads it.
+TEXTS = f"SELECT s.id, {phrases.SPEECH_TEXT} FROM speeches s ORDER BY s.id"
 
 
 def _brute(path: Path, phrase: str) -> list[tuple[int, int, int, int]]:
     """(chunk id, speech id, start, end) of every start of the folded phrase in the cleaned speech texts."""
     conn = _conn(path)
     try:
-        texts = conn.execute("SELECT id, text FROM speeches ORDER BY id").fetchall()
+        texts = conn.execute(TEXTS).fetchall()
         chunks = conn.execute("SELECT id, speech_id, start FROM chunks ORDER BY id").fetchall()
     finally:
         conn.close()
@@ -69,7 +74,7 @@ def _phrases(path: Path, rng: random.Random) -> list[str]:
     and both scripts of one word."""
     conn = _conn(path)
     try:
-        texts = [r[0] for r in conn.execute("SELECT text FROM speeches")]
+        texts = [r[1] for r in conn.execute(TEXTS)]
     finally:
         conn.close()
     picked = ["新质生产力", "新質生產力", "a", "。"]
@@ -159,7 +164,7 @@ def _as_schema_3(path: Path) -> None:
         chunks: dict[int, list[tuple[int, int]]] = {}
         for cid, sid, start in conn.execute("SELECT id, speech_id, start FROM chunks ORDER BY id"):
             chunks.setdefault(sid, []).append((cid, start))
-        for sid, text in conn.execute("SELECT id, text FROM speeches").fetchall():
+        for sid, text in conn.execute(TEXTS).fetchall():
             conn.executemany("INSERT INTO phrase_segments (rowid, speech_id, start, own, gaps, text) "
                              "VALUES (?, ?, ?, ?, ?, ?)", phrases.segments(sid, text, chunks[sid]))
         value = json.loads(conn.execute("SELECT value FROM manifest WHERE key = 'manifest'").fetchone()[0])
