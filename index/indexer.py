@@ -31,8 +31,8 @@ from index.errors import (
 )
 from index.plan import Approval, ChangePlan, check_removals
 from index.selection import Selector, files_selection, remove_selection, sync_selection
-from index.stages import EMBEDDING, READING, Progress, waiting
-from index.stores import Store, discard, open_store, writer_lock
+from index.stages import EMBEDDING, READING, UPGRADING, Progress, waiting
+from index.stores import Store, discard, needs_upgrade, open_store, writer_lock
 from index.types import ChunkRecord, DocumentRecord, IndexReport, Manifest, SpeechRecord
 
 
@@ -143,7 +143,7 @@ class Indexer:
         """Index exactly ``paths`` from scratch, replacing the whole index in one switch-over."""
         started = time.perf_counter()
         with self._lock(progress):
-            store = self._open_for_write(discard_broken=True)
+            store = self._open_for_write(discard_broken=True, progress=progress)
             try:
                 files, unread = _list_files(paths)
                 if files:
@@ -239,7 +239,7 @@ class Indexer:
         started = time.perf_counter()
         with self._lock(progress):
             # remove never creates an index; add/sync create one where there is none
-            store = open_store(self.config) if action == "remove" else self._open_for_write(discard_broken=False)
+            store = open_store(self.config) if action == "remove" else self._open_for_write(discard_broken=False, progress=progress)
             try:
                 known = store.documents()
                 found = select(known)
@@ -265,8 +265,10 @@ class Indexer:
                            skipped=plan.skipped, chunks_embedded=embedded, seconds=time.perf_counter() - started,
                            model_export_s=self.export_seconds)
 
-    def _open_for_write(self, *, discard_broken: bool) -> Store:
+    def _open_for_write(self, *, discard_broken: bool, progress: Progress | None = None) -> Store:
         """The store to write; a full build sets a damaged index aside instead of failing."""
+        if progress is not None and needs_upgrade(self.config):
+            progress(0, 0, UPGRADING)
         try:
             return open_store(self.config, create=True)
         except IndexCorruptError:

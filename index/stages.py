@@ -25,6 +25,9 @@ EXPORT_SIZES = {"torch": "~0.5 GB", "torch-bf16": "~0.5 GB", "onnx": "~1 GB", "o
                 "openvino-int8": "~0.6 GB"}
 
 
+#: Shown while the writer upgrades an index written by an older version in place (no re-embedding).
+UPGRADING = "upgrading the index to this version (once, without re-embedding; ~5 min per million passages)"
+
 _WAITING = "waiting for another indexing job on "
 
 

@@ -15,6 +15,10 @@ verifying pass) and ``qa.trace.trace_phrase`` (plus titles, dates, sections and 
     python -m scripts.bench_trace [--passages 1000000] [--workdir DIR] [--out results/bench_trace.json]
     python -m scripts.bench_trace --index DIR/index-1m   # an index scripts.bench_scale built (segments, real schema)
 
+With ``--index``, an index of an older schema is first upgraded in place (timed: for schema 3
+that is rebuilding the phrase index), and the phrase index's size on disk is reported (dbstat:
+every ``phrase_*`` table, FTS5 shadow tables included).
+
 The synthetic database is kept in ``--workdir`` and reused when it already has ``--passages``.
 """
 
@@ -25,6 +29,7 @@ import json
 import os
 import random
 import re
+import sqlite3
 import statistics
 import time
 from collections.abc import Iterable, Iterator
@@ -35,7 +40,7 @@ from index.normalize import normalize_same_length
 from index.reader import iter_documents, parse_document
 from index.stores import phrases
 from index.stores.local import LocalStore
-from index.stores.local_schema import DB_FILE, SCHEMA, connect
+from index.stores.local_schema import DB_FILE, OLD_SCHEMAS, SCHEMA, connect, manifest_schema
 from index.stores.speech_zip import pack
 from qa.trace import trace_phrase
 
@@ -43,6 +48,8 @@ ROOT = Path(__file__).resolve().parent.parent
 #: From rare to everywhere; the last two are short enough (no trigram) to take the scan path.
 PHRASES = ["新质生产力", "四个现代化", "全面建成小康社会", "小康社会", "中国特色社会主义", "改革开放", "社会主义",
            "发展", "党"]
+#: Phrases of 1–2 characters, common to rare: the two ways to find them are compared (short_paths).
+SHORT = ["党", "发展", "新质", "鼎", "饕餮"]
 #: (title, date, text, [(section, start, end)]) of one speech.
 SpeechRow = tuple[str, str | None, str, list[tuple[tuple[str, ...], int, int]]]
 
@@ -158,15 +165,21 @@ def main() -> None:
                          "three have 0.8–1.9M uses each and take minutes)")
     ap.add_argument("--index", type=Path, default=None,
                     help="time the phrases on this existing local index instead (e.g. one scripts.bench_scale built)")
+    ap.add_argument("--short-paths", action="store_true",
+                    help="with --index: also time folding every speech for 1–2 character phrases (linear)")
     ap.add_argument("--out", type=Path, default=ROOT / "results/bench_trace.json")
     args = ap.parse_args()
     result: dict[str, object] = {"load_before": os.getloadavg()}
     if args.index:
+        result["upgrade_s"] = upgrade(args.index)
         conn = connect(args.index / DB_FILE, create=False)
         result["index"] = {"path": str(args.index), "passages": conn.execute("SELECT count(*) FROM chunks").fetchone()[0],
-                           "db_mb": (args.index / DB_FILE).stat().st_size / 2**20}
+                           "db_mb": (args.index / DB_FILE).stat().st_size / 2**20,
+                           "phrase_index_mb": phrase_index_mb(conn)}
         conn.close()
         result["phrases"] = time_phrases(args.index, PHRASES[:args.synthetic_phrases], args.rounds, naive=False)
+        if args.short_paths:
+            result["short_phrase_paths"] = short_paths(args.index, SHORT, args.rounds)
         return report(result, args.out)
     reports = args.workdir / "reports"
     if not (reports / DB_FILE).exists():
@@ -187,6 +200,51 @@ def main() -> None:
         result[f"synthetic_{args.passages}"] = time_phrases(synthetic, PHRASES[:args.synthetic_phrases], args.rounds,
                                                             naive=False)
     report(result, args.out)
+
+
+def short_paths(path: Path, phrase_list: list[str], rounds: int) -> dict[str, dict[str, float]]:
+    """Median ms of the two ways to find a phrase without a trigram: the candidates of a term
+    range of the FTS vocabulary (what ``phrases.find`` does), against folding every speech."""
+    store = LocalStore(path, connect(path / DB_FILE, create=False))
+    query = store._query  # noqa: SLF001 - times the module's two paths on the store's connection
+    out: dict[str, dict[str, float]] = {}
+    try:
+        every = [r[0] for r in query("SELECT id FROM speeches ORDER BY id", ())]
+        for phrase in phrase_list:
+            ranged, folded = [], []
+            for _ in range(rounds):
+                t = time.perf_counter()
+                found = phrases.find(query, phrase, None)
+                ranged.append(1000 * (time.perf_counter() - t))
+                t = time.perf_counter()
+                assert phrases.occurrences_in(phrases.speech_segments(query, every), phrase, None) == found
+                folded.append(1000 * (time.perf_counter() - t))
+            out[phrase] = {"uses": len(found), "term_range_ms_p50": statistics.median(ranged),
+                           "fold_all_ms_p50": statistics.median(folded)}
+    finally:
+        store.close()
+    return out
+
+
+def upgrade(path: Path) -> float | None:
+    """Seconds the writer takes to upgrade an index of an older schema in place (None: already current)."""
+    conn = connect(path / DB_FILE, create=False)
+    try:
+        old = manifest_schema(conn) in OLD_SCHEMAS
+    finally:
+        conn.close()
+    if not old:
+        return None
+    t = time.perf_counter()
+    LocalStore.open_for_write(path).close()
+    return time.perf_counter() - t
+
+
+def phrase_index_mb(conn: sqlite3.Connection) -> dict[str, float]:
+    """Megabytes (10^6 bytes) on disk of each ``phrase_*`` table and their total (SQLite's dbstat)."""
+    sizes = {name: size / 1e6 for name, size in conn.execute(
+        "SELECT name, sum(pgsize) FROM dbstat WHERE name LIKE 'phrase%' GROUP BY name ORDER BY name")}
+    return {**sizes, "total": sum(sizes.values())}
 
 
 def report(result: dict[str, object], out: Path) -> None:

@@ -45,6 +45,28 @@ def open_store(config: IndexConfig, *, create: bool = False) -> Store:
     return LocalStore.open_for_write(config.index_path) if create else LocalStore.open(config.index_path)
 
 
+def needs_upgrade(config: IndexConfig) -> bool:
+    """Whether the next write will first upgrade an index of an older version in place (the local
+    store; minutes for a large index, so a job says so before it starts)."""
+    if config.milvus is not None:
+        return False
+    import sqlite3
+
+    from index.stores.local_schema import DB_FILE, OLD_SCHEMAS, manifest_schema
+
+    db = config.index_path / DB_FILE
+    if not db.is_file():
+        return False
+    try:
+        conn = sqlite3.connect(db.resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            return manifest_schema(conn) in OLD_SCHEMAS
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False  # no manifest table, or damage: the write says what is wrong
+
+
 def _milvus_lock_dir(key: str) -> Path:
     """A folder per Milvus index on this machine, for its writer lock (see :func:`writer_lock`)."""
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]

@@ -27,10 +27,12 @@ from index.stores.speech_zip import register
 from index.types import ChunkRow, Manifest
 
 DB_FILE = "index.sqlite"
-SCHEMA_VERSION = 3  # 3: segments + tombstones, derived chunk text, normalized filter columns
-#: 1: the first; 2: speeches carry where their title and date came from. Both are upgraded in
-#: place by the next write (index/stores/migrate.py), without re-embedding.
-OLD_SCHEMAS = (1, 2)
+SCHEMA_VERSION = 4  # 4: the phrase index is a contentless trigram table (index/stores/phrases.py)
+#: 1: the first; 2: speeches carry where their title and date came from; 3: segments +
+#: tombstones, derived chunk text, normalized filter columns, and a phrase index that stored
+#: the folded text. All are upgraded in place by the next write (index/stores/migrate.py),
+#: without re-embedding.
+OLD_SCHEMAS = (1, 2, 3)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (

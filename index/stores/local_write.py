@@ -3,7 +3,7 @@
 Order of a write (readers never see a half state):
 
 1. ``BEGIN IMMEDIATE`` on the writer's own connection; delete replaced/removed documents
-   (chunks cascade, their phrase segments are deleted by chunk id) and record their chunk ids
+   (chunks cascade; their phrase segments are deleted first, from the speech text) and record their chunk ids
    as *tombstones*; insert new documents and each speech's phrase segments
    (:mod:`index.stores.phrases`).
 2. Make one new segment of the inserted chunks (vectors + BM25 of their tokens); merge
@@ -143,9 +143,9 @@ def commit(path: Path, live: Generation, manifest: Manifest, documents: Sequence
                 trash.clear(conn)
             else:  # what this write removes or replaces stays reusable for a while (stores/trash.py)
                 trash.keep(conn, live, [*remove_paths, *(d.path for d in documents)], number, embed_key)
+            phrases.drop(conn, [*remove_paths, *(d.path for d in documents)])  # needs the rows deleted next
             gone, added_dates = _delete_documents(conn, [*remove_paths, *(d.path for d in documents)])
             conn.executemany("INSERT INTO tombstones (chunk_id) VALUES (?)", [(i,) for i in gone])
-            phrases.drop(conn, gone)
             dead |= set(gone)
             added = _Added()
             for doc in documents:

@@ -17,7 +17,7 @@ from index.filesize import MAX_FILE_BYTES, MAX_META_BYTES
 from index.indexer import Indexer
 from index.plan import APPROVE_ALL, Approval, ChangePlan, UnconfirmedRemovalError, count
 from index.reader import document_fingerprint, parse_document
-from index.stages import is_waiting
+from index.stages import UPGRADING, is_waiting
 from index.stores import writer_lock
 from qa.settings import Settings
 
@@ -220,6 +220,26 @@ def test_a_second_writer_waits_and_says_so(settings: Settings, tmp_path: Path) -
     holder.join(10)
     adder.join(30)
     assert not adder.is_alive() and len(indexed(settings)) == 2
+
+
+def test_a_write_that_upgrades_an_older_index_says_so_first(settings: Settings, tmp_path: Path) -> None:
+    import json
+
+    docs = folder_of(tmp_path, "a", 1)
+    make(settings).build([docs])
+    conn = sqlite3.connect(settings.index_path / "index.sqlite")
+    value = json.loads(conn.execute("SELECT value FROM manifest WHERE key = 'manifest'").fetchone()[0])
+    conn.execute("UPDATE manifest SET value = ? WHERE key = 'manifest'", (json.dumps({**value, "schema": 3}),))
+    conn.commit()
+    conn.close()
+    write_speech(docs, "new.txt", "新讲话", ["新的一段。"])
+    stages: list[str] = []
+    make(settings).add([docs], progress=lambda d, t, w: stages.append(w))
+    assert stages[0] == UPGRADING and len(indexed(settings)) == 2
+    stages.clear()
+    write_speech(docs, "third.txt", "又一篇", ["又一段。"])
+    make(settings).add([docs], progress=lambda d, t, w: stages.append(w))
+    assert UPGRADING not in stages  # upgraded once
 
 
 # ---------------------------------------------------------------- sizes

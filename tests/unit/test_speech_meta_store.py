@@ -15,7 +15,7 @@ from _old_index import write_old_index
 from rich.console import Console
 
 from index.stores.local import LocalStore as IndexStore
-from index.stores.local_schema import DB_FILE
+from index.stores.local_schema import DB_FILE, SCHEMA_VERSION
 from qa.errors import IndexOutdatedError, with_advice
 from qa.render import render_status
 from qa.types import Hit
@@ -119,7 +119,7 @@ def test_hits_saved_before_the_fields_existed_still_load() -> None:
     assert Hit.from_dict(data) == HIT
 
 
-@pytest.mark.parametrize("schema", [4, 0])
+@pytest.mark.parametrize("schema", [SCHEMA_VERSION + 1, 0])
 def test_unknown_schema_is_refused(tmp_path: Path, schema: int) -> None:
     _write(tmp_path, record("/s/a.txt", "讲话", ["一段话。"], "2021"))
     conn = sqlite3.connect(tmp_path / DB_FILE)
