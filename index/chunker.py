@@ -166,8 +166,8 @@ def split_span(text: str, start: int, end: int, size: int, overlap: int) -> list
             j += 1
         ce = pieces[j][1]
         spans.append(_trim(text, cs, ce))
-        if j + 1 >= len(pieces):
-            break
+        if j + 1 >= len(pieces) or not text[pieces[j + 1][0]:pieces[-1][1]].strip(_WS):
+            break  # nothing but whitespace left: a next span would only repeat this one's tail
         cs, i = _next_start(text, pieces, i, j, cs, size, overlap)
     return [s for s in spans if s[1] > s[0]]
 

@@ -137,3 +137,8 @@ def test_structured_chunking_never_loses_or_repeats_text(text: str, size: int, o
 @given(OUTLINED)
 def test_outline_sections_nest_within_their_parents(text: str) -> None:
     assert_outline_valid(build_outline(text), text)
+
+
+def test_no_span_is_made_of_the_previous_one_s_tail_before_trailing_whitespace() -> None:
+    text = "111111111111111111\n；\u3000"  # found by hypothesis: a second span "；" lay inside the first
+    assert split_span(text, 0, len(text), 20, 1) == [(0, 20)]
