@@ -136,6 +136,21 @@ class RankingParams:
     #: seeds and reports unchanged (0.4 at lead 0 answered one more reports-tune question but
     #: doubled its median length, 46.5 → 85.5 chars).
     type_weight: float = 0.2
+    #: Under a why-question, a candidate sentence that states a reason (qa/reasons.py: 因为, 由于,
+    #: 为了, 在于, 导致, 是…的前提, the sentence before 因此/所以 …) gains this share of its own word
+    #: coverage (qa/compose.py): scaled by coverage, so a 因为 about something else gains nothing.
+    #: Tuned on the why-questions of the tuning halves (/work/scratch/why/whyeval.py, 2026-11-24;
+    #: CMRC 28 q, DRCD 79 q, seeds 2 q, reports 0), answer accuracy / median chars: 0 → CMRC 0.679 /
+    #: 63, DRCD 0.949 / 64; 0.2, 0.3, 0.5 alike → 0.679 / 60, 0.949 / 60 (0.5 → DRCD 59 chars);
+    #: seeds 1.0 throughout. Same accuracy, the reason first and a non-reason companion dropped: the
+    #: middle, 0.3. Held-out why-questions at 0.3: CMRC (41) 0.707 / 57 → 0.707 / 54 chars, DRCD (69)
+    #: 0.884 / 52 → 0.884 / 52. Rejected on the same data: a flat bonus (0.3 → DRCD tune 0.949 →
+    #: 0.886: an unrelated 因为 sentence outranks the answer); the same cue lifting passages (0.1 /
+    #: 0.2 / 0.3 x coverage: one tune question's hit@1 each way, held-out unchanged); adding the
+    #: sentence before a best one that gives no reason (cause before effect: CMRC tune 0.679 →
+    #: 0.750 but DRCD unchanged, +20 chars on both); method cues (通过, 采取, 办法 …) for how-questions
+    #: (0.2 / 0.3 / 0.5: CMRC 0.722 / 0.722 / 0.667, DRCD and seeds unchanged).
+    reason_weight: float = 0.3
     # -------------------------------------------------------------- list answers
     #: A list question is answered by the items of an enumeration under a section overlapping one
     #: of this many top passages (qa/lists.py; the top five hold the section of every list question
