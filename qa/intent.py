@@ -29,10 +29,6 @@ _LIST_ZH = re.compile(
 _LIST_EN = re.compile(r"\bwhat (?:are|were) the (?:main |key |major )?(?:\w+ )?(?:aspects|measures|tasks|points|areas"
                       r"|requirements|priorities)\b|\bwhich (?:aspects|measures|tasks|points|areas)\b|\blist\b")
 _WHY = re.compile(r"为什么|为何|何以|原因|\bwhy\b")
-#: 为 as a verb ("be, as") before 什么 as its object asks "what", not "why": after a V为 compound
-#: (称为, 名为, 誉为, 改为, 称之为 …), or closing the question ("生命数耗完即算为什么"; "这是为什么"
-#: still asks why).
-_WHAT_AS = re.compile(r"(?<=[称名誉聘编改列算之视作成认选定译封划])为什么|(?<![是这])为什么$")
 #: 怎么样 at the end asks how something stands ("排名怎么样"), not how to do it.
 _HOW = re.compile(r"怎样(?!$)|怎么(?!样)|如何|\bhow\b(?! (?:many|much|long|old|often)\b)")
 _FACT_ZH = re.compile(r"多少|几(?:个|年|次|位|名|岁|天|月|倍|成)|谁|何时|什么时候|哪一?年|哪天|哪个月|比例|比率|比重|目标|"
@@ -110,7 +106,7 @@ def classify(question: str) -> Intent:
     traditional = not english and to_simplified(question) != question
     if _LIST_EN.search(text) if english else _LIST_ZH.search(text):
         kind = "list"
-    elif _WHY.search(_WHAT_AS.sub("", text)):
+    elif _WHY.search(text):
         kind = "why"
     elif _HOW.search(text):
         kind = "how"
