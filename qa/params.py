@@ -139,12 +139,13 @@ class RankingParams:
     #: Under a why-question, a candidate sentence that states a reason (qa/reasons.py: 因为, 由于,
     #: 为了, 在于, 导致, 是…的前提, the sentence before 因此/所以 …) gains this share of its own word
     #: coverage (qa/compose.py): scaled by coverage, so a 因为 about something else gains nothing.
-    #: Tuned on the why-questions (qa.intent kind "why") of the tuning halves (scratch script
-    #: whyeval.py over scripts/eval_retrieval.py's indexes, 2026-11-24; CMRC 37 q, DRCD 94 q,
+    #: Tuned on the why-questions (qa.intent kind "why") of the tuning halves (scripts/tune_ranking.py
+    #: --kinds why, seeds/reports/CMRC/DRCD, 2026-11-24; CMRC 37 q, DRCD 94 q,
     #: seeds 2 q, reports none), answer accuracy / median chars: 0 → CMRC 0.730 / 57, DRCD 0.947 /
     #: 63; 0.2, 0.3 and 0.5 alike → 0.730 / 60, 0.947 / 60; seeds 1.0 throughout. Accuracy is flat
     #: (in these sets the sentence holding the question's words mostly holds its 因为 clause too):
-    #: what changes is that the reason leads and a non-reason companion drops; the middle, 0.3.
+    #: what changes is which sentence leads (the reason) and which join it; lengths move both ways
+    #: (CMRC 57 → 60, DRCD 63 → 60). Set to the middle of the flat range, 0.3.
     #: Held-out why-questions, 0 → 0.3: CMRC (48) 0.750 / 59 → 0.750 / 56, DRCD (83) 0.904 → 0.904.
     #: Rejected on the same tuning data: a flat bonus (0.3: DRCD 0.949 → 0.886, an unrelated 因为
     #: outranks the answer); the cue lifting passages too (0.1 / 0.2 / 0.3 x coverage: one question's
