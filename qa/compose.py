@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from index.outline import item_number
 from qa.params import DEFAULTS, RankingParams
 from qa.ranking import Ranked
+from qa.reasons import reason_flags
 from qa.types import Answer, AnswerSentence
 
 #: A number as facts are stated: digits (5.5%, 1200万), 百分之…, or a Chinese numeral with a unit.
@@ -104,7 +105,9 @@ def choose_sentences(ranked: list[Ranked], params: RankingParams = DEFAULTS, kin
     alone. With no lexical evidence at all (a fully paraphrased question), the lead of the best
     passage is taken: in this genre a section opens with its point. When the question asks for a
     time or a quantity (``asks``, qa.intent.asked_for: 何时, 多少, 多高, what year) a sentence
-    holding one gains ``params.type_weight``: the date or number is what was asked. A further
+    holding one gains ``params.type_weight``: the date or number is what was asked; when it asks
+    why, a sentence stating a reason (qa.reasons) gains ``params.reason_weight`` of its word
+    coverage: the cause or purpose is what was asked, not the claim repeating the question. A further
     sentence joins when it scores ``params.keep_ratio`` of the best (``params.point_keep_ratio``
     for a fact or other question, which asks for one point: a reason or a measure spreads over
     sentences, a fact sits in one).
@@ -115,6 +118,10 @@ def choose_sentences(ranked: list[Ranked], params: RankingParams = DEFAULTS, kin
     pattern = _ASKED.get(asks)
     if pattern is not None:
         cands = [replace(c, score=c.score + params.type_weight) if pattern.search(_text(ranked, c)) else c
+                 for c in cands]
+    if kind == "why" and params.reason_weight:
+        reasons = _reason_map(ranked, {c.rank for c in cands})
+        cands = [replace(c, score=c.score + params.reason_weight * c.lexical) if reasons[c.rank][c.span] else c
                  for c in cands]
     if max(c.lexical for c in cands) == 0.0:
         cands = [c for c in cands if c.rank == 0]
@@ -139,6 +146,15 @@ def choose_sentences(ranked: list[Ranked], params: RankingParams = DEFAULTS, kin
     if kind != "fact" and params.item_heading:
         chosen += _item_heading(ranked, chosen[0], taken)
     return sorted(chosen, key=lambda c: (c.rank, c.span))
+
+
+def _reason_map(ranked: list[Ranked], ranks: set[int]) -> dict[int, dict[tuple[int, int], bool]]:
+    """For each passage in ``ranks``, which of its sentences state a reason (qa.reasons)."""
+    out = {}
+    for rank in ranks:
+        r = ranked[rank]
+        out[rank] = dict(zip(r.spans, reason_flags([r.hit.text[a:b] for a, b in r.spans]), strict=True))
+    return out
 
 
 def _item_heading(ranked: list[Ranked], best: _Candidate, taken: set[tuple[int, tuple[int, int]]]

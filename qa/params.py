@@ -136,6 +136,24 @@ class RankingParams:
     #: seeds and reports unchanged (0.4 at lead 0 answered one more reports-tune question but
     #: doubled its median length, 46.5 → 85.5 chars).
     type_weight: float = 0.2
+    #: Under a why-question, a candidate sentence that states a reason (qa/reasons.py: 因为, 由于,
+    #: 为了, 在于, 导致, 是…的前提, the sentence before 因此/所以 …) gains this share of its own word
+    #: coverage (qa/compose.py): scaled by coverage, so a 因为 about something else gains nothing.
+    #: Tuned on the why-questions (qa.intent kind "why") of the tuning halves (scripts/tune_ranking.py
+    #: --kinds why, seeds/reports/CMRC/DRCD, 2026-11-24; CMRC 37 q, DRCD 94 q,
+    #: seeds 2 q, reports none), answer accuracy / median chars: 0 → CMRC 0.730 / 57, DRCD 0.947 /
+    #: 63; 0.2, 0.3 and 0.5 alike → 0.730 / 60, 0.947 / 60; seeds 1.0 throughout. Accuracy is flat
+    #: (in these sets the sentence holding the question's words mostly holds its 因为 clause too):
+    #: what changes is which sentence leads (the reason) and which join it; lengths move both ways
+    #: (CMRC 57 → 60, DRCD 63 → 60). Set to the middle of the flat range, 0.3.
+    #: Held-out why-questions, 0 → 0.3: CMRC (48) 0.750 / 59 → 0.750 / 56, DRCD (83) 0.904 → 0.904.
+    #: Rejected on the same tuning data: a flat bonus (0.3: DRCD 0.949 → 0.886, an unrelated 因为
+    #: outranks the answer); the cue lifting passages too (0.1 / 0.2 / 0.3 x coverage: one question's
+    #: hit@1 either way); the sentence before a best one giving no reason (cause before effect: CMRC
+    #: +2 q but DRCD none, +20 chars both); method cues (通过, 采取, 办法 …) for how-questions (0.2 /
+    #: 0.3 / 0.5: CMRC 0.722 / 0.722 / 0.667, DRCD and seeds unchanged); reading "称为什么 / 名为什么"
+    #: as "what" rather than why (DRCD −2 q, one per half: those then get the shorter "other" answer).
+    reason_weight: float = 0.3
     # -------------------------------------------------------------- list answers
     #: A list question is answered by the items of an enumeration under a section overlapping one
     #: of this many top passages (qa/lists.py; the top five hold the section of every list question

@@ -8,6 +8,7 @@ writes JSON. The held-out halves are for scripts/eval_retrieval.py to report on.
 
     python -m scripts.eval_retrieval --workdir results/work
     python -m scripts.tune_ranking --workdir results/work --only seeds,cmrc "{'alpha': 0.5}" "{}"
+    python -m scripts.tune_ranking --workdir results/work --only cmrc,drcd --kinds why "{'reason_weight': 0.3}"
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from qa.engine import QAEngine
+from qa.intent import classify
 from qa.settings import load_settings
 from scripts.evalkit import DATASETS, DEFAULT_SHARED, ROOT, half, parse_setting
 from scripts.evalrun import ask_all, grouped
@@ -32,11 +34,13 @@ def main() -> None:
     ap.add_argument("--workdir", type=Path, required=True)
     ap.add_argument("--only", default="seeds,reports,cmrc", help="comma-separated datasets")
     ap.add_argument("--limit", type=int, default=None, help="first N questions of CMRC and DRCD")
+    ap.add_argument("--kinds", default="", help="only questions of these qa.intent kinds (e.g. why,how)")
     ap.add_argument("--out", type=Path, default=ROOT / "results/tune_ranking.json")
     args = ap.parse_args()
     names = [n for n in args.only.split(",") if n]
-    tune = {n: [q for q in DATASETS[n][0](args.shared, args.workdir, args.limit)[1] if half(q.q) == "tune"]
-            for n in names}
+    kinds = {k for k in args.kinds.split(",") if k}
+    tune = {n: [q for q in DATASETS[n][0](args.shared, args.workdir, args.limit)[1]
+                if half(q.q) == "tune" and (not kinds or classify(q.q).kind in kinds)] for n in names}
     results = []
     for text in args.settings:
         params = parse_setting(text)
