@@ -52,6 +52,9 @@ CREATE TABLE IF NOT EXISTS chunks (
     norm_section TEXT NOT NULL DEFAULT '', pages TEXT NOT NULL DEFAULT '[]');
 CREATE TABLE IF NOT EXISTS tombstones (chunk_id INTEGER PRIMARY KEY);
 CREATE INDEX IF NOT EXISTS speeches_doc ON speeches(doc_id);
+-- what --doc/--since/--until read (index.filters.filter_query): a scan of this small covering index
+-- (a date range is a range of it) instead of the speeches table with their texts (1M passages: ~1 s cold → ~0.06 s)
+CREATE INDEX IF NOT EXISTS speeches_filter ON speeches(date, norm_title, norm_name);
 CREATE INDEX IF NOT EXISTS chunks_speech ON chunks(speech_id);
 CREATE INDEX IF NOT EXISTS chunks_embed ON chunks(embed_key);
 """

@@ -319,3 +319,15 @@ def test_exact_segments_never_add_up_to_more_than_the_ann_threshold(tmp_path: Pa
     hits = store.lexical_search("第4篇第1段", 1)
     assert store.chunks_by_ids([hits[0][0]])[0].text == speech(4)[1]
     store.close()
+
+
+def test_speech_filters_read_a_covering_index_not_the_speech_texts(tmp_path: Path) -> None:
+    from index.filters import filter_query
+
+    store = write(tmp_path, [doc(i) for i in range(3)])
+    for filters in (Filters(doc="讲话", since="2020", until="2024"), Filters(doc="讲话"), Filters(until="2024")):
+        query = filter_query(filters)
+        plan = store._query(f"EXPLAIN QUERY PLAN SELECT id FROM speeches WHERE {query.speech_where}",
+                            query.speech_args)
+        assert all("COVERING INDEX" in str(row[-1]) for row in plan), (filters, plan)  # never the texts' table
+    store.close()
