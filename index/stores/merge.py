@@ -4,7 +4,8 @@ Every write adds at most one segment, so segments pile up; each costs a little p
 Policy: segments are grouped in tiers by their live row count (1–9, 10–99, 100–999, …); once
 a tier holds :data:`MERGE_FACTOR` segments they are merged into one of the next tier. A write
 thus merges rarely and, amortized, copies each row about log10(N) times over the index's
-life; at most ``9 × tiers`` segments are live (≈ 50 at 1M rows). Exact (flat) segments, which
+life; at most ``9 × tiers`` segments are live (≈ 50 at 1M rows). Approximate segments, each of
+which costs a query a fixed overhead, merge in tiers of :data:`ANN_MERGE_FACTOR`. Exact (flat) segments, which
 every query scans whole, are merged into one IVF segment as soon as they hold
 :data:`~index.stores.segments.ANN_MIN_ROWS` rows together. A segment whose removed rows reach
 :data:`COMPACT_SHARE` is rewritten alone, so tombstones stay a minority.
@@ -27,6 +28,12 @@ from index.stores.segments import ANN_MIN_ROWS, SPEECHES, Segment, dense_index, 
 
 #: Segments of one tier that trigger a merge (Lucene's default merge factor).
 MERGE_FACTOR = 10
+#: Approximate segments merge in tiers of this factor instead (sizes ANN_MIN_ROWS·3^t): each one
+#: costs every query a coarse search and the rerank of its own shortlist, 2.5–3.5 ms for a
+#: 200k-row segment at 1M passages against 7 ms for one 1M-row segment (scripts/bench_scale.py,
+#: 2026-11-24: five 200k segments made dense search 13.6 ms). With 3, a million rows lie in at
+#: most four segments and each row is re-encoded about log3(N / ANN_MIN_ROWS) times.
+ANN_MERGE_FACTOR = 3
 #: Share of removed rows at which a segment is rewritten without them.
 COMPACT_SHARE = 0.5
 _SAMPLE = 65_536  # vectors an IVF quantizer is trained on (64 per list)
@@ -43,6 +50,14 @@ def next_merge(segments: Sequence[Segment], live: Sequence[np.ndarray | None]) -
     flat = [i for i, s in enumerate(segments) if s.kind == "flat"]
     if len(flat) > 1 and sum(counts[i] for i in flat) >= ANN_MIN_ROWS:
         return flat  # exact segments never add up to more than one IVF segment's worth of scanning
+    approximate: dict[int, list[int]] = {}
+    for i, segment in enumerate(segments):
+        if segment.kind != "flat" and counts[i]:
+            approximate.setdefault(int(math.log(max(counts[i], ANN_MIN_ROWS) / ANN_MIN_ROWS, ANN_MERGE_FACTOR)),
+                                   []).append(i)
+    for members in approximate.values():
+        if len(members) >= ANN_MERGE_FACTOR:
+            return members
     tiers: dict[int, list[int]] = {}
     for i, count in enumerate(counts):
         tiers.setdefault(_tier(count), []).append(i)

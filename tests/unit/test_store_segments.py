@@ -331,3 +331,24 @@ def test_speech_filters_read_a_covering_index_not_the_speech_texts(tmp_path: Pat
                             query.speech_args)
         assert all("COVERING INDEX" in str(row[-1]) for row in plan), (filters, plan)  # never the texts' table
     store.close()
+
+
+class _Sized:
+    """What next_merge reads of a segment: its kind and row count."""
+
+    def __init__(self, kind: str, rows: int) -> None:
+        self.kind, self.rows = kind, rows
+
+    def __len__(self) -> int:
+        return self.rows
+
+
+def test_approximate_segments_merge_by_threes_exact_ones_by_tens() -> None:
+    big = segments_module.ANN_MIN_ROWS
+    three = [_Sized("ann", big), _Sized("ivf", big + 5), _Sized("ann", 2 * big)]
+    assert merge_module.next_merge(three, [None] * 3) == [0, 1, 2]  # kinds old and new alike
+    two = [_Sized("ann", big), _Sized("ann", 2 * big), _Sized("ann", 3 * big)]
+    assert merge_module.next_merge(two, [None] * 3) is None  # 3·big is the next tier: two per tier stay
+    nine_small = [_Sized("flat", 5) for _ in range(9)]
+    assert merge_module.next_merge(nine_small, [None] * 9) is None
+    assert merge_module.next_merge([*nine_small, _Sized("flat", 7)], [None] * 10) == list(range(10))
