@@ -18,7 +18,7 @@ import numpy as np
 from index.bm25 import Postings
 from index.lexical import LexicalIndex, search_segments, summed_frequency
 from index.stores.local_schema import Layout
-from index.stores.segments import Segment
+from index.stores.segments import Segment, shortlists
 from index.types import Manifest
 
 #: Per segment, the rows a search may return (None: all).
@@ -82,8 +82,8 @@ class Generation:
     def dense_search(self, vec: np.ndarray, k: int, allowed: Masks | None = None) -> list[tuple[int, float]]:
         query = np.ascontiguousarray(np.asarray(vec, dtype=np.float32).reshape(1, -1))
         found: list[tuple[float, int]] = []
-        for segment, mask in zip(self.segments, self.masks(allowed), strict=True):
-            rows, scores = segment.search(query, k, mask)
+        for segment, mask, shortlist in zip(self.segments, self.masks(allowed), shortlists(self.segments), strict=True):
+            rows, scores = segment.search(query, k, mask, shortlist)
             found += [(-float(s), int(segment.ids[r])) for r, s in zip(rows, scores, strict=True)]
         found.sort()
         return [(cid, -neg) for neg, cid in found[:k]]

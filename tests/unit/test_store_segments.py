@@ -352,3 +352,14 @@ def test_approximate_segments_merge_by_threes_exact_ones_by_tens() -> None:
     nine_small = [_Sized("flat", 5) for _ in range(9)]
     assert merge_module.next_merge(nine_small, [None] * 9) is None
     assert merge_module.next_merge([*nine_small, _Sized("flat", 7)], [None] * 10) == list(range(10))
+
+
+def test_approximate_segments_share_the_shortlist_by_rows_each_keeping_a_floor() -> None:
+    full = segments_module.ANN_SHORTLIST
+    alone = segments_module.shortlists([_Sized("ann", 600), _Sized("flat", 50)])  # type: ignore[list-item]
+    assert alone == [full, 0]
+    shared = segments_module.shortlists([_Sized("ann", 600), _Sized("ann", 200), _Sized("ann", 200),
+                                         _Sized("ann", 10)])  # type: ignore[list-item]
+    floor = round(full * segments_module.ANN_SHORTLIST_FLOOR)
+    assert shared[0] == round(full * 600 / 1010) and shared[1] == shared[2] == max(floor, round(full * 200 / 1010))
+    assert shared[3] == floor  # a small segment still reranks a fair shortlist
