@@ -184,8 +184,9 @@ def dense_index(vectors: np.ndarray, template: Any | None) -> tuple[str, Any]:
 
 
 def empty_like(template: Any) -> Any:
-    """An empty approximate index with ``template``'s trained quantizers (a copy, then emptied:
-    the quantizers are a few MB, and this runs only when a write makes a big segment)."""
+    """An empty approximate index with ``template``'s trained quantizers: a copy of the whole
+    template, codes included (~0.1 GB per 200k rows, briefly), then emptied; faiss offers no copy
+    of the trained state alone, and this runs only when a write makes or merges a big segment."""
     faiss = faiss_module()
     ann = faiss.deserialize_index(faiss.serialize_index(template))
     ann.reset()
