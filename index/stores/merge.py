@@ -24,7 +24,15 @@ import numpy as np
 
 from index.bm25 import Postings
 from index.lexical import LexicalIndex
-from index.stores.segments import ANN_MIN_ROWS, SPEECHES, Segment, dense_index, empty_like, trained_ann
+from index.stores.segments import (
+    ANN_MIN_ROWS,
+    SPEECHES,
+    Segment,
+    dense_index,
+    empty_like,
+    template_of,
+    trained_ann,
+)
 
 #: Segments of one tier that trigger a merge (Lucene's default merge factor).
 MERGE_FACTOR = 10
@@ -83,7 +91,7 @@ def merge(number: int, parts: Sequence[Segment], live: Sequence[np.ndarray | Non
             else np.zeros((0, parts[0].dense.d), np.float32)
         kind, dense = dense_index(vectors, None)
         return Segment(number, kind, dense, lexical)
-    template = template or next((p.dense for p in parts if p.kind == "ann"), None)
+    template = template or template_of(parts)
     ann = empty_like(template) if template is not None else trained_ann(_sample(parts, keeps))
     for part, keep in zip(parts, keeps, strict=True):  # rows are numbered in the order they are added
         for start in range(0, len(part), _BATCH):

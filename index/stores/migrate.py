@@ -57,8 +57,8 @@ def _upgrade_phrases(conn: sqlite3.Connection) -> None:
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.execute(f"DROP TABLE IF EXISTS {phrases.OLD_TABLE}")
+        phrases.ensure(conn)  # before compressing: it reads every text, plain ones without decompressing
         compress_rows(conn)  # schema 3 stored speech texts plain
-        phrases.ensure(conn)
         rows = dict(conn.execute("SELECT key, value FROM manifest").fetchall())
         record_layout(conn, json.loads(rows["manifest"]), Layout.from_json(rows["segments"]))
         conn.execute("COMMIT")
