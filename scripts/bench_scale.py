@@ -249,7 +249,8 @@ def phase_store_write(args: argparse.Namespace) -> dict[str, Any]:
         spent.append(time.perf_counter() - started)
 
     LocalStore.apply = timed  # type: ignore[method-assign]
-    extra = scale_corpus.extra_speech(args.shared / "corpus_reports", args.workdir / "extra")
+    extra = scale_corpus.extra_speech(args.shared / "corpus_reports", args.workdir / "extra",
+                                      run=f"（第{time.time_ns()}次）")  # embedded afresh by every run
     engine = QAEngine(load_settings(data_dir=args.workdir / "data", index_dir=args.index, model_dir=args.models_dir))
     engine.add([extra])
     engine.remove([extra])
@@ -303,7 +304,8 @@ def measure_size(args: argparse.Namespace, label: str, passages: int) -> dict[st
         row.update(child(args, "build-synthetic", index, passages=passages, batch=args.batch))
         if args.recall:
             row.update(child(args, "recall", index, passages=passages))
-    extra = scale_corpus.extra_speech(args.shared / "corpus_reports", args.workdir / "extra")
+    extra = scale_corpus.extra_speech(args.shared / "corpus_reports", args.workdir / "extra",
+                                      run=f"（第{time.time_ns()}次）")  # embedded afresh by every run
     row["add_s"] = cli_wall(args, "index", "add", str(extra), "--index", str(index))
     row["remove_s"] = cli_wall(args, "index", "remove", str(extra), "--index", str(index))
     row.update(child(args, "store-write", index))

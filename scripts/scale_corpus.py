@@ -79,8 +79,12 @@ def real_corpus(source: Path, target: int, folder: Path) -> int:
     return total
 
 
-def extra_speech(source: Path, folder: Path, passages: int = 10, seed: int = 7) -> Path:
-    """A new speech file of exactly ``passages`` passages of real sentences (for ``qa index add``)."""
+def extra_speech(source: Path, folder: Path, passages: int = 10, seed: int = 7, run: str = "") -> Path:
+    """A new speech file of exactly ``passages`` passages of real sentences (for ``qa index add``).
+
+    ``run`` goes into the title, which every passage's embedded text starts with: an index
+    keeps the vectors of recently removed passages and reuses them, so without a new title an
+    add measured again on the same index would embed nothing."""
     rng = np.random.default_rng(seed)
     pool = [s for f in sorted(source.glob("*.txt")) for s in _sentences(f.read_text(encoding="utf-8"))
             if 20 <= len(s.strip()) <= 120]
@@ -89,7 +93,7 @@ def extra_speech(source: Path, folder: Path, passages: int = 10, seed: int = 7) 
     paragraphs: list[str] = []
     while True:
         paragraphs.append("".join(pool[i].strip() for i in rng.choice(len(pool), 4, replace=False)))
-        path.write_text("在基准测试增补会议上的讲话\n（2025年1月1日）\n\n" + "\n\n".join(paragraphs) + "\n",
+        path.write_text(f"在基准测试增补会议{run}上的讲话\n（2025年1月1日）\n\n" + "\n\n".join(paragraphs) + "\n",
                         encoding="utf-8")
         if passage_count(path) >= passages:
             return path
