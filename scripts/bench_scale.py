@@ -159,6 +159,15 @@ def phase_query(args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
     engine.warm_up()
     out: dict[str, Any] = {"warm_up_s": time.perf_counter() - started}
+    # One pass first, reported on its own: it pages in the memory-mapped index (this VM also
+    # drops idle page cache), which is a cold start's cost, measured by cold_ask_s; the rounds
+    # after it are a running chat's latency.
+    times = []
+    for q in questions:
+        t = time.perf_counter()
+        engine.ask(q)
+        times.append(1000 * (time.perf_counter() - t))
+    out.update({"first_pass_p50_ms": percentile(times, 0.5), "first_pass_max_ms": max(times)})
     for kind in ("ask", "search"):
         run = getattr(engine, kind)
         times = []
@@ -320,6 +329,7 @@ COLUMNS = [("size", "{}"), ("synthetic", "{}"), ("build_passages_per_s", "{:.1f}
            ("build_s", "{:.0f}"), ("add_s", "{:.2f}"), ("remove_s", "{:.2f}"), ("add_store_s", "{:.2f}"),
            ("remove_store_s", "{:.2f}"), ("ask_p50_ms", "{:.1f}"), ("ask_p95_ms", "{:.1f}"), ("ask_p99_ms", "{:.1f}"),
            ("search_p50_ms", "{:.1f}"), ("search_p95_ms", "{:.1f}"), ("search_p99_ms", "{:.1f}"),
+           ("first_pass_p50_ms", "{:.1f}"), ("first_pass_max_ms", "{:.0f}"),
            ("cold_ask_s", "{:.2f}"), ("query_rss_mb", "{:.0f}"), ("build_rss_mb", "{:.0f}"), ("disk_mb", "{:.0f}"),
            ("filtered_first_ms", "{:.0f}"), ("filtered_p50_ms", "{:.0f}"), ("recall@10", "{:.3f}"), ("dense_p50_ms", "{:.1f}")]
 
