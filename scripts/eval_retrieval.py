@@ -136,10 +136,12 @@ def evaluate(args: argparse.Namespace, names: list[str], workdir: Path, params: 
             result["baselines"][name] = run_baselines(engine(name), files, queries,
                                                       workdir / f"{name}-baseline.npy")
             print(f"baselines: {result['baselines'][name]}")
+    extra: list[Record] = []  # kept out of the summary
     for path in args.extra:
         for name, queries in load_extra(path).items():
             label = f"{path.stem}@{name}"
-            result.setdefault("extra", {})[label] = grouped(ask_all(engine(name), label, queries))
+            extra += (recs := ask_all(engine(name), label, queries))
+            result.setdefault("extra", {})[label] = grouped(recs)
             print_table(f"{label} (not in the summary): {len(queries)} questions", result["extra"][label])
     print("\n== refusal of questions the collection cannot answer ==")
     for name in names:
@@ -161,7 +163,7 @@ def evaluate(args: argparse.Namespace, names: list[str], workdir: Path, params: 
                      "model": next(iter(engines.values())).config.model if engines else None}
     if args.records:
         args.records.parent.mkdir(parents=True, exist_ok=True)
-        args.records.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in as_rows(records)) + "\n",
+        args.records.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in as_rows(records + extra)) + "\n",
                                 encoding="utf-8")
     return result
 
