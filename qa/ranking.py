@@ -27,7 +27,7 @@ from index.types import ChunkRow, Filters
 from qa.fusion import fold_duplicates, rrf, score_fusion
 from qa.intent import Intent
 from qa.params import DEFAULTS, RankingParams
-from qa.query import QueryPlan, plan_query
+from qa.query import QueryPlan, encode_normalized, plan_query
 from qa.sentences import SentenceScorer, match_spans, split_sentences
 from qa.types import Hit
 
@@ -130,8 +130,8 @@ def rank_passages(store: Store, encoder: Encoder, question: str | QueryPlan, top
     plan = question if isinstance(question, QueryPlan) else plan_query(question, store, params)
     # plan.dense: a traditional-script question folded to simplified (the collection's script),
     # an English one as its Chinese keywords
-    qvec = np.mean([np.asarray(encoder.encode_query(text[: params.max_encoder_chars]), dtype=np.float32)
-                    for text in plan.dense], axis=0)
+    qvec = np.mean([plan.first_vector if i == 0 and plan.first_vector is not None
+                    else encode_normalized(encoder, text, params) for i, text in enumerate(plan.dense)], axis=0)
     qvec = (qvec / (np.linalg.norm(qvec) or 1.0)).astype(np.float32)
     fused, dense, rows = _pool(store, qvec, plan.lexical, filters, max(params.pool, 2 * top_k), params)  # room to fold
     if not fused:

@@ -11,6 +11,7 @@ coverage threshold that still answers ``--keep`` of the positives. Prints and wr
 values go into qa/params.py with this script's name, the data and the date.
 
     python -m scripts.calibrate_support --workdir results/work   # indexes of scripts/eval_retrieval.py
+    python -m scripts.calibrate_support --workdir results/work --english-only --extra scripts/data/english_dev.jsonl
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from qa.query import plan_query
 from qa.ranking import rank_passages
 from qa.refusal import Evidence, decide_many, gather
 from qa.settings import load_settings
-from scripts.evalkit import DATASETS, DEFAULT_SHARED, ROOT, half, off_topic
+from scripts.evalkit import DATASETS, DEFAULT_SHARED, ROOT, half, load_extra, off_topic
 from scripts.evalrun import question_type
 
 
@@ -87,16 +88,24 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=None, help="only the first N questions of CMRC and DRCD")
     ap.add_argument("--keep", type=float, default=0.99, help="share of answerable questions to answer, per script")
     ap.add_argument("--out", type=Path, default=ROOT / "results/calibrate_support.json")
+    ap.add_argument("--extra", type=Path, action="append", default=[],
+                    help="more dev questions (JSONL naming their collection in \"set\"; tune half used)")
+    ap.add_argument("--english-only", action="store_true", help="calibrate the English thresholds alone")
     args = ap.parse_args()
     loaded = {n: loader(args.shared, args.workdir, args.limit) for n, (loader, _o) in DATASETS.items()}
     engines = {n: QAEngine(load_settings(index_dir=args.workdir / f"{n}-index")) for n in DATASETS}
+    asked = {n: [q.q for q in loaded[n][1]] for n in DATASETS}
+    for path in args.extra:
+        for name, queries in load_extra(path).items():
+            asked[name] += [q.q for q in queries]
+    keep = (lambda q: question_type(q) == "English") if args.english_only else (lambda q: True)
     pos: list[tuple[str, Evidence]] = []
     neg: list[tuple[str, Evidence]] = []
     for name, (_loader, other) in DATASETS.items():
-        tune = [q.q for q in loaded[name][1] if half(q.q) == "tune"]
+        tune = [q for q in asked[name] if half(q) == "tune" and keep(q)]
         pos += features(engines[name], tune)
         neg += features(engines[other], tune[:300])
-        neg += features(engines[name], [q.q for q in off_topic() if half(q.q) == "tune"])
+        neg += features(engines[name], [q.q for q in off_topic() if half(q.q) == "tune" and keep(q.q)])
     english = (Features([p for p in pos if p[0] == "English"]), Features([n for n in neg if n[1].english]))
     chinese = (Features([p for p in pos if p[0] != "English"]), Features([n for n in neg if not n[1].english]))
     print(f"positives {len(pos)} ({len(english[0].dense)} English), negatives {len(neg)} ({len(english[1].dense)} English)")
@@ -109,9 +118,9 @@ def main() -> None:
                                                       [x / 10 for x in range(11)]) if m <= s]
     fb_grid = [{"fallback_lexical_min": x / 40} for x in range(40)]
     result = {"positives": len(pos), "negatives": len(neg), "keep": args.keep}
-    for label, (p, n), grid, rule in (("chinese", chinese, zh_grid, "calibrated"),
-                                      ("english", english, en_grid, "calibrated"),
-                                      ("fallback", (Features(pos), Features(neg)), fb_grid, "fallback")):
+    jobs = (("chinese", chinese, zh_grid, "calibrated"), ("english", english, en_grid, "calibrated"),
+            ("fallback", (Features(pos), Features(neg)), fb_grid, "fallback"))
+    for label, (p, n), grid, rule in jobs[1:2] if args.english_only else jobs:
         setting, low, refused, answered = search(p, n, grid, rule, args.keep)
         cur_low, cur_refused, _ = rates(p, n, rule, DEFAULTS)
         print(f"{label}: {setting}: answered >= {low:.3f} per script {answered}, refused {refused:.3f} of "

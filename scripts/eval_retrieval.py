@@ -15,6 +15,11 @@ DRCD, DRCD → reports): all of these should be refused.
 
     python -m scripts.eval_retrieval --workdir results/work [--limit N] [--only seeds,reports]
         [--set "{'alpha': 0.6}"] [--baselines] [--records results/eval-records.jsonl]
+        [--extra scripts/data/english_dev.jsonl]
+
+``--extra`` asks more questions of the dev sets' collections (each line says which in ``"set"``) and
+reports them apart, outside the summary: e.g. the English questions written to check translation
+on questions it was not tuned on.
 
 ``--workdir`` keeps the indexes (built on first use) for later runs; ``--limit`` asks only the
 first N questions of CMRC and DRCD (the final figures are from a run without it).
@@ -36,7 +41,7 @@ from typing import Any
 from qa.engine import QAEngine
 from qa.params import DEFAULTS, RankingParams
 from qa.settings import load_settings
-from scripts.evalkit import DATASETS, DEFAULT_SHARED, ROOT, Query, off_topic, parse_setting
+from scripts.evalkit import DATASETS, DEFAULT_SHARED, ROOT, Query, load_extra, off_topic, parse_setting
 from scripts.evalrun import Record, as_rows, ask_all, grouped, refusal_only
 
 COLUMNS = ("n", "hit@1", "hit@5", "answer", "refused", "chars_mean", "chars_median", "ms_p50")
@@ -94,6 +99,8 @@ def main() -> None:
     ap.add_argument("--set", default="{}", help="RankingParams fields to change, as a Python dict literal")
     ap.add_argument("--baselines", action="store_true", help="also BM25-only and dense-only baselines")
     ap.add_argument("--records", type=Path, default=None, help="write every question's record here (JSONL)")
+    ap.add_argument("--extra", type=Path, action="append", default=[],
+                    help="more questions (JSONL, each line naming its collection in \"set\"), reported apart")
     args = ap.parse_args()
     params = parse_setting(args.set) if args.set != "{}" else DEFAULTS
     names = [n for n in args.only.split(",") if n]
@@ -129,6 +136,13 @@ def evaluate(args: argparse.Namespace, names: list[str], workdir: Path, params: 
             result["baselines"][name] = run_baselines(engine(name), files, queries,
                                                       workdir / f"{name}-baseline.npy")
             print(f"baselines: {result['baselines'][name]}")
+    extra: list[Record] = []  # kept out of the summary
+    for path in args.extra:
+        for name, queries in load_extra(path).items():
+            label = f"{path.stem}@{name}"
+            extra += (recs := ask_all(engine(name), label, queries))
+            result.setdefault("extra", {})[label] = grouped(recs)
+            print_table(f"{label} (not in the summary): {len(queries)} questions", result["extra"][label])
     print("\n== refusal of questions the collection cannot answer ==")
     for name in names:
         recs = ask_all(engine(name), f"off-topic→{name}", off_topic())
@@ -149,7 +163,7 @@ def evaluate(args: argparse.Namespace, names: list[str], workdir: Path, params: 
                      "model": next(iter(engines.values())).config.model if engines else None}
     if args.records:
         args.records.parent.mkdir(parents=True, exist_ok=True)
-        args.records.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in as_rows(records)) + "\n",
+        args.records.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in as_rows(records + extra)) + "\n",
                                 encoding="utf-8")
     return result
 

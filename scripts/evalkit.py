@@ -75,6 +75,19 @@ def load_jsonl(path: Path) -> list[Query]:
     return [Query(r["q"], tuple(r["gold"]), bool(r.get("all", False))) for r in rows]
 
 
+def load_extra(path: Path) -> dict[str, list[Query]]:
+    """Questions of a file that names, on each line, the dev set whose collection answers it
+    (``{"set": "seeds", "q": …, "gold": […]}``), grouped by that set."""
+    out: dict[str, list[Query]] = {}
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            row = json.loads(line)
+            if row.get("set") not in DATASETS:
+                raise SystemExit(f"{path}:{n}: \"set\" must be one of {', '.join(DATASETS)}")
+            out.setdefault(row["set"], []).append(Query(row["q"], tuple(row["gold"]), bool(row.get("all", False))))
+    return out
+
+
 def load_seeds(shared: Path) -> tuple[list[Path], list[Query]]:
     """The seeds dev set over the five sample speeches."""
     return sorted((shared / "corpus").glob("*.txt")), load_jsonl(shared / "eval/seeds_dev.jsonl")
