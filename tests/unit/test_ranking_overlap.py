@@ -75,6 +75,7 @@ def ranked(store: Any, question: str) -> list[tuple[int, float, tuple[float, ...
 @pytest.mark.parametrize("delay", [0.0, 0.05])  # 0.05 s: BM25 finishes first, and rows are read meanwhile
 def test_side_by_side_ranks_as_one_after_the_other(store: LocalStore, monkeypatch: pytest.MonkeyPatch,
                                                    delay: float) -> None:
+    monkeypatch.setattr(ranking, "idle_cores", lambda: 2)
     slow = SlowDense(store, delay)
     together = {q: ranked(slow, q) for q in QUESTIONS}
     assert all(name.startswith("qa-dense") for name in slow.dense_threads) and slow.dense_threads
@@ -83,12 +84,24 @@ def test_side_by_side_ranks_as_one_after_the_other(store: LocalStore, monkeypatc
     assert all(together.values())
 
 
-def test_an_error_of_the_dense_side_reaches_the_caller(store: LocalStore) -> None:
+def test_a_busy_machine_searches_one_side_after_the_other(store: LocalStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ranking, "idle_cores", lambda: 1)
+    slow = SlowDense(store)
+    assert ranked(slow, QUESTIONS[0])
+    assert slow.dense_threads == [threading.current_thread().name]
+
+
+@pytest.mark.parametrize("idle", [1, 2])
+def test_an_error_of_the_dense_side_reaches_the_caller(store: LocalStore, monkeypatch: pytest.MonkeyPatch,
+                                                      idle: int) -> None:
+    monkeypatch.setattr(ranking, "idle_cores", lambda: idle)
     with pytest.raises(SpeechQAError, match="dense side broke"):
         ranked(SlowDense(store, 0.02, error=SpeechQAError("dense side broke")), QUESTIONS[0])
 
 
-def test_an_error_of_bm25_waits_for_the_dense_side_and_is_raised(store: LocalStore) -> None:
+def test_an_error_of_bm25_waits_for_the_dense_side_and_is_raised(store: LocalStore,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ranking, "idle_cores", lambda: 2)
     slow = SlowDense(store, 0.05, lexical_error=SpeechQAError("bm25 broke"))
     started = time.perf_counter()
     with pytest.raises(SpeechQAError, match="bm25 broke"):
