@@ -69,12 +69,13 @@ def asked_kind(question: str, cut: Callable[[str], list[str]]) -> tuple[str, ...
 
 @dataclass(frozen=True)
 class Run:
-    """A 、-enumeration inside a sentence: ``items`` runs of text, ``frame`` the clause around them."""
+    """A 、-enumeration inside a sentence, in the clause holding it."""
 
     start: int  # offsets of the clause holding the run, in the sentence
     end: int
     items: int  # how many items the run joins
-    frame: str  # the first and last segments (the kind is named there), normalized
+    first: str  # the clause up to the first 、 and from the last one (normalized): the first and last
+    last: str  # items with the words around the run, where the kind of its items is named
 
 
 def runs(sentence: str, params: RankingParams = DEFAULTS) -> list[Run]:
@@ -88,7 +89,7 @@ def runs(sentence: str, params: RankingParams = DEFAULTS) -> list[Run]:
             continue
         if not parts[0].strip() or not parts[-1].strip():
             continue
-        out.append(Run(m.start(), m.end(), len(parts), parts[0] + "\u3000" + parts[-1]))
+        out.append(Run(m.start(), m.end(), len(parts), parts[0], parts[-1]))
     return out
 
 
@@ -97,11 +98,10 @@ def _attached(run: Run, word: str, params: RankingParams) -> bool:
     (``params.enum_item_chars``) before the first 、 ("区领导蔡达林、…"), or in its last, starting at
     most an item's length plus ``params.enum_connector_chars`` (quotes, 等N个, 的) after the last 、
     ("…、河苑社区等5个单位", "…、手触为真”的作风")."""
-    first, last = run.frame.split("\u3000")
-    at = first.rfind(word)
-    if at >= 0 and len(first) - (at + len(word)) <= params.enum_item_chars:
+    at = run.first.rfind(word)
+    if at >= 0 and len(run.first) - (at + len(word)) <= params.enum_item_chars:
         return True
-    at = last.find(word)
+    at = run.last.find(word)
     return 0 <= at <= params.enum_item_chars + params.enum_connector_chars
 
 

@@ -8,6 +8,7 @@ heading run answers; with it, the enumerating sentence does, whole and cited, it
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from _answer_store import Paragraph, build_store
@@ -19,7 +20,7 @@ from qa.compose import compose_answer
 from qa.enumeration import asked_kind, names_kind, runs
 from qa.intent import classify
 from qa.lists import with_list
-from qa.params import DEFAULTS
+from qa.params import DEFAULTS, RankingParams
 from qa.query import plan_query
 from qa.ranking import rank_passages
 from qa.types import Answer
@@ -36,21 +37,24 @@ SPEECH: list[Paragraph] = [
     ((B, "二是加强文明城市创建阵地建设"), "二是加强文明城市创建阵地建设。建好用好实践站。"),
     ((B, "三是开展文明城市创建志愿服务"), "三是开展文明城市创建志愿服务。壮大志愿者队伍。"),
 ]
+#: A passage about something else that enumerates a kind the question may ask for.
+TREES = "植物园种植了松树、柏树、银杏等树种。"
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStore]:
-    opened = build_store(tmp_path_factory.mktemp("enum") / "index", [("在文明城市创建工作会议上的讲话", "2022-02-15", SPEECH)])
+    opened = build_store(tmp_path_factory.mktemp("enum") / "index", [("在文明城市创建工作会议上的讲话", "2022-02-15", SPEECH),
+                                                                            ("在植物园开园仪式上的讲话", None, [((), TREES)])])
     yield opened
     opened.close()
 
 
-def ask(store: LocalStore, question: str) -> Answer:
-    plan = plan_query(question, store)
-    ranked = rank_passages(store, FakeEncoder(), plan, 5)
-    answer = compose_answer(question, question, ranked, DEFAULTS, True, plan.intent.kind, plan.intent.asks)
+def ask(store: LocalStore, question: str, params: RankingParams = DEFAULTS) -> Answer:
+    plan = plan_query(question, store, params)
+    ranked = rank_passages(store, FakeEncoder(), plan, 5, params=params)
+    answer = compose_answer(question, question, ranked, params, True, plan.intent.kind, plan.intent.asks)
     assert plan.intent.kind == "list"
-    return with_list(answer, plan.lexical, ranked, store)
+    return with_list(answer, plan.lexical, ranked, store, params)
 
 
 @pytest.mark.parametrize(("question", "kind"), [
@@ -99,3 +103,9 @@ def test_heading_run_still_answers_a_generic_list_question(store: LocalStore) ->
     answer = ask(store, "深化文明城市创建要抓好哪几方面工作？")
     assert [s.text for s in answer.sentences] == ["一是完善文明城市创建机制", "二是加强文明城市创建阵地建设",
                                                   "三是开展文明城市创建志愿服务"]
+
+
+def test_an_enumeration_in_a_passage_far_below_the_best_is_no_answer(store: LocalStore) -> None:
+    question = "完善文明城市创建机制要种植哪些树种？"  # the trees passage scores 0.45 of the best
+    assert [s.text for s in ask(store, question, replace(DEFAULTS, enum_passage_ratio=0.0)).sentences] == [TREES]
+    assert TREES not in [s.text for s in ask(store, question).sentences]
