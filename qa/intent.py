@@ -25,7 +25,7 @@ KINDS = ("list", "why", "how", "fact", "other")
 
 _LIST_ZH = re.compile(
     r"有哪些|哪些方面|哪几|几个方面|几方面|几点|几项|几种|几条|哪些[^，。？?]{0,8}(?:要求|任务|措施|工作|举措|重点|意识|原则)"
-    r"|包括(?:哪些|什么)|分为哪|主要任务有")
+    r"|包括(?:哪些|什么)|分为哪|主要任务有|哪一?些")
 _LIST_EN = re.compile(r"\bwhat (?:are|were) the (?:main |key |major )?(?:\w+ )?(?:aspects|measures|tasks|points|areas"
                       r"|requirements|priorities)\b|\bwhich (?:aspects|measures|tasks|points|areas)\b|\blist\b")
 _WHY = re.compile(r"为什么|为何|何以|原因|\bwhy\b")

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 
 from index.outline import Outline
 from index.stores.base import Store
+from qa.enumeration import asked_kind, find_inline, inline_answer
 from qa.params import DEFAULTS, RankingParams
 from qa.ranking import Ranked, to_hit
 from qa.sentences import Cut, SentenceScorer
@@ -117,10 +118,20 @@ def list_sentences(match: ListMatch, hits: list[Hit], store: Store) -> tuple[lis
 
 def with_list(answer: Answer, question: str, ranked: list[Ranked], store: Store,
               params: RankingParams = DEFAULTS) -> Answer:
-    """``answer`` with its sentences replaced by the items of the matching enumeration, if one matches."""
+    """``answer`` with its sentences replaced by the items of the matching enumeration, if one matches.
+
+    When the question names the kind of item it asks for (qa.enumeration.asked_kind: 哪些单位) and
+    the matching heading run's topic does not name it, a sentence of the top passages enumerating
+    items of that kind ("我区检察院、河苑社区等5个单位被授予…") answers instead, whole.
+    """
     if not answer.supported:
         return answer
     match = find_list(question, ranked, store, store.cut, params)
+    kind = asked_kind(question, store.cut)
+    if kind and (match is None or not any(w in _topic(match.outline, match.parent, match.items[0]) for w in kind)):
+        inline = find_inline(kind, ranked, params)
+        if inline is not None:
+            return inline_answer(answer, ranked, inline)
     if match is None:
         return answer
     sentences, hits = list_sentences(match, [replace(h, highlights=()) for h in answer.hits], store)

@@ -169,6 +169,24 @@ class RankingParams:
     #: words no candidate holds left out). 0.3 / 0.5 / 0.7 answered the tuning halves' list
     #: questions alike (scripts/tune_ranking.py, seeds/reports/CMRC tune, 2026-11-24): the middle.
     list_min: float = 0.5
+    #: A list question naming the kind of item it asks for (哪些单位, 哪些区领导) is answered by a
+    #: sentence enumerating items of that kind with 、 (qa/enumeration.py) when the heading run's
+    #: topic does not name the kind. An item between two 、 is at most this many characters (longer:
+    #: the 、 is not an enumeration) and the kind word sits within that distance of the run, plus
+    #: ``enum_connector_chars`` after it (closing quotes, 等, a count and measure word, 的: "”等5个").
+    #: Set from the corpora, not fitted to questions: 16 characters hold 99.2% of the 9,125 inner
+    #: 、-items of shared/corpus + shared/corpus_reports (12: 97.7%, 20: 99.8%; a clause split at
+    #: ，：（）, counted by hand-run script, 2026-11-24); 6 = a closing quote, 等, a three-digit count
+    #: and its measure word ("”等120个"). Checked, not tuned, on every dev set (scripts/eval_retrieval.py).
+    enum_item_chars: int = 16
+    enum_connector_chars: int = 6
+    #: ... and that sentence's passage scores at least this share of the best passage's score (a kind
+    #: word like 地区 or 活动 is common, and its enumeration in a passage about something else is no
+    #: answer). scripts/tune_ranking.py --kinds list on the tuning halves (seeds 4 q, CMRC 45 q, DRCD
+    #: 2 q, reports none), 2026-11-24, hit@1 / answer / median chars: 0.6 → seeds 1.0 / 1.0, CMRC 0.778
+    #: / 0.711 / 105.5; 0.7, 0.8 → seeds 1.0 / 1.0, CMRC 0.800 / 0.733 / 97; 0.9 → seeds 0.5 / 0.75,
+    #: CMRC as 0.8; off → seeds 0.5 / 0.75, CMRC 0.778 / 0.756 / 121. 0.8: the highest keeping seeds.
+    enum_passage_ratio: float = 0.8
     # ------------------------------------------------------------------ refusal
     #: Answered when the best passage's cosine >= ``dense_sure``, or >= ``dense_min`` with sentence
     #: coverage >= ``lexical_min`` (qa/refusal.py). Calibrated by scripts/calibrate_support.py
