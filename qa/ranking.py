@@ -14,7 +14,11 @@ Only the store interface is used here: which store answers is not this module's 
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import time
+import weakref
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
@@ -54,7 +58,7 @@ def _pool(store: Store, qvec: np.ndarray, question: str, filters: Filters | None
           params: RankingParams) -> tuple[Scored, dict[int, float], Rows]:
     """Both retrievers' ``size`` best candidates fused, best first; the cosine of every
     candidate with the question (BM25-only ones included); the stored rows of the fused ones."""
-    dense, lexical, rows = _search_both(store, qvec, question, filters, size)
+    dense, lexical, rows = _search_both(store, qvec, question, filters, size, params)
     ids = list(dict.fromkeys([c for c, _ in dense] + [c for c, _ in lexical]))
     cosines = dict(zip(ids, (store.vectors(ids) @ qvec).tolist(), strict=True)) if ids else {}
     if params.fusion == "rrf":
@@ -72,30 +76,46 @@ def _dense_worker() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-dense")
 
 
-def _search_both(store: Store, qvec: np.ndarray, question: str, filters: Filters | None,
-                 size: int) -> tuple[Scored, Scored, Rows]:
-    """Dense and BM25 candidates searched at the same time, and the rows of BM25's.
+#: Per store, a running average of how long each side took (dense, BM25), in seconds.
+_side_times: weakref.WeakKeyDictionary[Store, tuple[float, float]] = weakref.WeakKeyDictionary()
 
-    FAISS releases the GIL and searches one query on one core, so BM25 (numpy and jieba) runs
-    on the other meanwhile, and then, if the dense side is still busy, reads the rows of its
-    candidates, most of which the fused pool keeps (SQLite too releases the GIL). A remote
-    store's calls overlap their round trips the same way. Measured at 1M passages (45 dev
-    questions, one process, the variants taking turns): ask p50 32.7 ms one after the other,
-    28.4 ms side by side, 27.3 ms with the rows read meanwhile (docs/scaling.md). It needs
-    the OpenMP threads of the query encoder to sleep when done (``index.__init__``).
-    Only with a core to spare: when another process holds one, the two sides only took turns
-    on the other, and at 100k passages (load 1–1.7) the ask p50 rose from 26.2 to 30.3 ms.
-    An error of either side is raised here, after both have finished.
+
+def _timed(search: Callable[..., Scored], *args: object) -> tuple[Scored, float]:
+    started = time.perf_counter()
+    return search(*args), time.perf_counter() - started
+
+
+def _search_both(store: Store, qvec: np.ndarray, question: str, filters: Filters | None,
+                 size: int, params: RankingParams = DEFAULTS) -> tuple[Scored, Scored, Rows]:
+    """Dense and BM25 candidates, side by side when that pays, and the rows of BM25's.
+
+    FAISS releases the GIL and searches one query on one core, so BM25 (numpy and jieba) can
+    run on the other meanwhile, and then, if the dense side is still busy, read the rows of its
+    candidates, most of which the fused pool keeps (SQLite too releases the GIL); a remote
+    store's round trips overlap the same way. At 1M passages the ask p50 went from 32.7 ms
+    to 27.3 (``scripts/bench_overlap.py``). It pays only when both sides take longer than
+    handing one to a thread costs (``params.overlap_min_s``; at 100k BM25 takes 0.65 ms and
+    side by side was slower), and when a core is idle. It needs the query encoder's OpenMP
+    threads to sleep when done (``index/__init__.py``). An error of either side is raised
+    here, after both have finished.
     """
-    if idle_cores() < 2:
-        return store.dense_search(qvec, size, filters), store.lexical_search(question, size, filters), {}
-    dense = _dense_worker().submit(store.dense_search, qvec, size, filters)
-    try:
-        lexical = store.lexical_search(question, size, filters)
-        rows = {} if dense.done() else {r.chunk_id: r for r in store.chunks_by_ids([c for c, _ in lexical])}
-    finally:
-        wait([dense])
-    return dense.result(), lexical, rows
+    seen = _side_times.get(store)
+    if seen is None or min(seen) < params.overlap_min_s or idle_cores() < 2:
+        dense, dense_s = _timed(store.dense_search, qvec, size, filters)
+        lexical, lexical_s = _timed(store.lexical_search, question, size, filters)
+        rows: Rows = {}
+    else:
+        future = _dense_worker().submit(_timed, store.dense_search, qvec, size, filters)
+        try:
+            lexical, lexical_s = _timed(store.lexical_search, question, size, filters)
+            rows = {} if future.done() else {r.chunk_id: r for r in store.chunks_by_ids([c for c, _ in lexical])}
+        finally:
+            wait([future])
+        dense, dense_s = future.result()
+    with contextlib.suppress(TypeError):  # a store that cannot be weakly referenced is searched in turn
+        _side_times[store] = (dense_s, lexical_s) if seen is None else \
+            (0.8 * seen[0] + 0.2 * dense_s, 0.8 * seen[1] + 0.2 * lexical_s)
+    return dense, lexical, rows
 
 
 def to_hit(rank: int, row: ChunkRow, score: float, also: tuple[str, ...], terms: list[str]) -> Hit:

@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from _index_fakes import FakeEncoder
 import qa.ranking as ranking
 from index.errors import SpeechQAError
 from index.stores.local import LocalStore
+from qa.params import DEFAULTS, RankingParams
 
 SPEECHES = [
     ("组织工作会议讲话", "2021-03-01", [(("一、加强基层党建",), "要把党支部建设成坚强战斗堡垒。"),
@@ -64,12 +66,16 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStore]:
     opened.close()
 
 
-def one_after_the_other(store: Any, qvec: np.ndarray, question: str, filters: Any, size: int) -> Any:
+def one_after_the_other(store: Any, qvec: np.ndarray, question: str, filters: Any, size: int, _params: Any) -> Any:
     return store.dense_search(qvec, size, filters), store.lexical_search(question, size, filters), {}
 
 
-def ranked(store: Any, question: str) -> list[tuple[int, float, tuple[float, ...]]]:
-    return [(r.hit.chunk_id, r.score, r.sentence_scores) for r in ranking.rank_passages(store, FakeEncoder(), question, 4)]
+def ranked(store: Any, question: str, params: RankingParams = DEFAULTS) -> list[tuple[int, float, tuple[float, ...]]]:
+    return [(r.hit.chunk_id, r.score, r.sentence_scores)
+            for r in ranking.rank_passages(store, FakeEncoder(), question, 4, params=params)]
+
+
+EAGER = replace(DEFAULTS, overlap_min_s=0.0)  # side by side whatever the sides take
 
 
 @pytest.mark.parametrize("delay", [0.0, 0.05])  # 0.05 s: BM25 finishes first, and rows are read meanwhile
@@ -77,36 +83,47 @@ def test_side_by_side_ranks_as_one_after_the_other(store: LocalStore, monkeypatc
                                                    delay: float) -> None:
     monkeypatch.setattr(ranking, "idle_cores", lambda: 2)
     slow = SlowDense(store, delay)
-    together = {q: ranked(slow, q) for q in QUESTIONS}
-    assert all(name.startswith("qa-dense") for name in slow.dense_threads) and slow.dense_threads
+    ranked(slow, QUESTIONS[0], EAGER)  # the first search of a store times both sides, one after the other
+    assert slow.dense_threads == [threading.current_thread().name]
+    together = {q: ranked(slow, q, EAGER) for q in QUESTIONS}
+    assert all(name.startswith("qa-dense") for name in slow.dense_threads[1:])
     monkeypatch.setattr(ranking, "_search_both", one_after_the_other)
     assert together == {q: ranked(store, q) for q in QUESTIONS}
     assert all(together.values())
 
 
-def test_a_busy_machine_searches_one_side_after_the_other(store: LocalStore, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ranking, "idle_cores", lambda: 1)
-    slow = SlowDense(store)
-    assert ranked(slow, QUESTIONS[0])
-    assert slow.dense_threads == [threading.current_thread().name]
-
-
-@pytest.mark.parametrize("idle", [1, 2])
-def test_an_error_of_the_dense_side_reaches_the_caller(store: LocalStore, monkeypatch: pytest.MonkeyPatch,
-                                                      idle: int) -> None:
+@pytest.mark.parametrize(("idle", "params"), [(1, EAGER), (2, DEFAULTS)])
+def test_a_busy_machine_or_quick_sides_search_one_after_the_other(store: LocalStore, monkeypatch: pytest.MonkeyPatch,
+                                                                  idle: int, params: RankingParams) -> None:
+    """Busy: no core to spare. Quick: this small store's sides take well under 2 ms."""
     monkeypatch.setattr(ranking, "idle_cores", lambda: idle)
+    slow = SlowDense(store)
+    for question in QUESTIONS:
+        assert ranked(slow, question, params)
+    assert slow.dense_threads == [threading.current_thread().name] * len(QUESTIONS)
+
+
+def side_by_side(slow: SlowDense, monkeypatch: pytest.MonkeyPatch) -> SlowDense:
+    monkeypatch.setattr(ranking, "idle_cores", lambda: 2)
+    ranking._side_times[slow] = (1.0, 1.0)  # noqa: SLF001 - as if both sides had been slow so far
+    return slow
+
+
+def test_an_error_of_the_dense_side_reaches_the_caller(store: LocalStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    slow = side_by_side(SlowDense(store, 0.02, error=SpeechQAError("dense side broke")), monkeypatch)
     with pytest.raises(SpeechQAError, match="dense side broke"):
-        ranked(SlowDense(store, 0.02, error=SpeechQAError("dense side broke")), QUESTIONS[0])
+        ranked(slow, QUESTIONS[0])
+    assert slow.dense_threads[0].startswith("qa-dense")
 
 
 def test_an_error_of_bm25_waits_for_the_dense_side_and_is_raised(store: LocalStore,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ranking, "idle_cores", lambda: 2)
-    slow = SlowDense(store, 0.05, lexical_error=SpeechQAError("bm25 broke"))
+    slow = side_by_side(SlowDense(store, 0.05, lexical_error=SpeechQAError("bm25 broke")), monkeypatch)
     started = time.perf_counter()
     with pytest.raises(SpeechQAError, match="bm25 broke"):
         ranked(slow, QUESTIONS[0])
     assert time.perf_counter() - started >= 0.05  # no search is left running behind the error
+    assert slow.dense_threads[0].startswith("qa-dense")
 
 
 @pytest.mark.parametrize(("env", "expected"), [({}, "1000"), ({"GOMP_SPINCOUNT": "77"}, "77")])
