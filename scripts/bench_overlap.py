@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import statistics
-import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from scripts.bench_scale import ms_each
 from scripts.evalkit import load_jsonl
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -35,17 +35,7 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 def _ms(times: list[float]) -> dict[str, float]:
     ordered = sorted(times)
-    return {"p50_ms": round(1000 * statistics.median(ordered), 2),
-            "p95_ms": round(1000 * ordered[int(0.95 * (len(ordered) - 1))], 2)}
-
-
-def _each(questions: list[str], run: Callable[[str], Any]) -> list[float]:
-    times = []
-    for question in questions:
-        started = time.perf_counter()
-        run(question)
-        times.append(time.perf_counter() - started)
-    return times
+    return {"p50_ms": round(statistics.median(ordered), 2), "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 2)}
 
 
 def sides(engine: Any, questions: list[str]) -> dict[str, Any]:
@@ -65,7 +55,7 @@ def sides(engine: Any, questions: list[str]) -> dict[str, Any]:
         "dense": lambda q: store.dense_search(vectors[q], 40), "bm25": lambda q: store.lexical_search(q, 40),
         "in_turn": lambda q: (store.dense_search(vectors[q], 40), store.lexical_search(q, 40)),
         "side_by_side": both}
-    return {name: _ms(_each(questions, way) + _each(questions, way)) for name, way in ways.items()}
+    return {name: _ms(ms_each(way, questions) + ms_each(way, questions)) for name, way in ways.items()}
 
 
 def asks(engine: Any, questions: list[str], rounds: int) -> dict[str, Any]:
@@ -83,7 +73,7 @@ def asks(engine: Any, questions: list[str], rounds: int) -> dict[str, Any]:
     for r in range(rounds):
         for name in list(ways) if r % 2 == 0 else list(ways)[::-1]:
             engine.params, ranking.idle_cores = ways[name]  # type: ignore[assignment]
-            times[name] += _each(questions, engine.ask)
+            times[name] += ms_each(engine.ask, questions)
     engine.params, ranking.idle_cores = DEFAULTS, idle_cores  # type: ignore[assignment]
     return {name: _ms(t) for name, t in times.items()}
 

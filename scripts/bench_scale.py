@@ -26,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -149,6 +150,16 @@ def phase_seed(args: argparse.Namespace) -> dict[str, Any]:
     return {"seed_passages": len(seed.texts)}
 
 
+def ms_each(run: Callable[[str], object], questions: list[str]) -> list[float]:
+    """Milliseconds ``run`` took for each question, in order."""
+    times = []
+    for q in questions:
+        started = time.perf_counter()
+        run(q)
+        times.append(1000 * (time.perf_counter() - started))
+    return times
+
+
 def phase_query(args: argparse.Namespace) -> dict[str, Any]:
     from qa.engine import QAEngine
     from qa.settings import load_settings
@@ -162,30 +173,17 @@ def phase_query(args: argparse.Namespace) -> dict[str, Any]:
     # One pass first, reported on its own: it pages in the memory-mapped index (this VM also
     # drops idle page cache), which is a cold start's cost, measured by cold_ask_s; the rounds
     # after it are a running chat's latency.
-    times = []
-    for q in questions:
-        t = time.perf_counter()
-        engine.ask(q)
-        times.append(1000 * (time.perf_counter() - t))
+    times = ms_each(engine.ask, questions)
     out.update({"first_pass_p50_ms": percentile(times, 0.5), "first_pass_max_ms": max(times)})
     for kind in ("ask", "search"):
         run = getattr(engine, kind)
-        times = []
-        for _ in range(args.rounds):
-            for q in questions:
-                t = time.perf_counter()
-                run(q)
-                times.append(1000 * (time.perf_counter() - t))
+        times = [t for _ in range(args.rounds) for t in ms_each(run, questions)]
         out.update({f"{kind}_p50_ms": percentile(times, 0.5), f"{kind}_p95_ms": percentile(times, 0.95),
                     f"{kind}_p99_ms": percentile(times, 0.99)})
     from index.types import Filters
 
     filters = Filters(doc="报告", since=_median_year(args.index))  # half the speeches: the filter is no shortcut
-    times = []
-    for q in questions:
-        t = time.perf_counter()
-        engine.ask(q, filters=filters)
-        times.append(1000 * (time.perf_counter() - t))
+    times = ms_each(lambda q: engine.ask(q, filters=filters), questions)
     out.update({"filtered_first_ms": times[0], "filtered_p50_ms": percentile(times[1:], 0.5)})
     out["query_rss_mb"] = rss_mb()
     return out
