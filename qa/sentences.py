@@ -60,6 +60,26 @@ def query_terms(question: str, cut: Cut | None = None) -> list[str]:
     return [w for w in dict.fromkeys(words) if w.strip() and any(c.isalnum() for c in w) and w not in _QUESTION_NOISE]
 
 
+#: A date named down to the month ("1998年6月", "6月5日").
+_DATE = re.compile(r"(?:(?<!\d)\d{4}年)?(?<!\d)\d{1,2}月(?:\d{1,2}[日号])?")
+
+
+def sentence_terms(question: str, cut: Cut | None = None) -> list[str]:
+    """:func:`query_terms`, and each date named down to the month as one more, whole term.
+
+    Cut apart, "1998年6月至2000年4月" leaves the terms 1998, 6, 2000, 4 and 年/月: single digits
+    found in any sentence holding the digit, and years every sentence of a biography or a
+    chronicle shares. Whole, the dates single out the sentence that names that period, which is
+    what a question naming it asks about (CMRC 2018: "1998年6月至2000年4月，…担任什么职务？").
+    The parts stay terms too, for text that writes the date another way ("1992年…同年7月").
+    """
+    norm = normalize_same_length(question)
+    dates = [m.group(0) for m in _DATE.finditer(norm)]
+    if not dates:
+        return query_terms(question, cut)
+    return list(dict.fromkeys(dates + query_terms(question, cut)))
+
+
 def _latin(term: str) -> bool:
     """Whether a term is a word in Latin letters (English and the like)."""
     return term.isascii() and term.isalpha()
@@ -104,7 +124,7 @@ class SentenceScorer:
         # ``leads``: the first sentence of each sentence's passage, read by :meth:`answer_score` only
         # ``synonyms``: the question's terms as groups of alternatives (a translated English
         # phrase), a group counting as found when any of its words is; it replaces the cut words
-        groups = [tuple(g) for g in synonyms if g] or [(t,) for t in query_terms(question, cut)]
+        groups = [tuple(g) for g in synonyms if g] or [(t,) for t in sentence_terms(question, cut)]
         self.terms = [g[0] for g in groups]
         self._present: list[dict[str, float]] = []
         self._around: list[dict[str, float]] = []
