@@ -85,9 +85,14 @@ def _latin(term: str) -> bool:
     return term.isascii() and term.isalpha()
 
 
+#: Interrogatives a sentence answering the question does not repeat: no part of the wording a
+#: verbatim match looks for.
+_ASKING = re.compile(r"有没有|为什么|有什么|是什么|什么是|什么|怎么样|怎么|怎样|如何|哪些|哪个|哪里|为何|是否|多少|[吗呢吧]")
+
+
 def _core(question: str) -> str:
-    """The normalized question without punctuation or spaces: what a verbatim match is measured on."""
-    return "".join(ch for ch in normalize_same_length(question) if ch.isalnum())
+    """The normalized question without punctuation, spaces or interrogatives: what a verbatim match is measured on."""
+    return "".join(ch for ch in _ASKING.sub("", normalize_same_length(question)) if ch.isalnum())
 
 
 def phrase_share(core: str, sentence_norm: str, minimum: int = DEFAULTS.phrase_min) -> float:
@@ -134,7 +139,8 @@ class SentenceScorer:
         folded: dict[str, str] = {}  # the sentences of one passage share its headings
         for i, sent in enumerate(sentences):
             norm = normalize_same_length(sent)
-            share = phrase_share(core, norm, params.phrase_min) if core else 0.0
+            # both sides without punctuation: "组织、宣传、统战工作" is the wording "组织宣传统战工作" asks for
+            share = phrase_share(core, "".join(ch for ch in norm if ch.isalnum()), params.phrase_min) if core else 0.0
             self._phrase.append(share if share >= params.phrase_full else 0.0)
             if contexts and contexts[i] not in folded:
                 folded[contexts[i]] = normalize_same_length(contexts[i])

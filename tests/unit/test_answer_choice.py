@@ -155,3 +155,21 @@ def test_the_sentence_naming_the_period_asked_about_wins() -> None:
     # cut apart (digits and 年/月 only), its lead over the neighbours holding one of the two dates
     # is 0.07; the whole dates make it 0.12
     assert scores[1] - max(scores[0], scores[2]) > 0.1
+
+
+# ------------------------------------------------------------------ the wording asked for, verbatim
+def test_verbatim_wording_ignores_punctuation_and_interrogatives() -> None:
+    sentences = ["关于今年的组织、宣传、统战、政法工作，常委会研究了要点。",
+                 "今年组织、宣传、统战、政法工作头绪多、任务重。"]
+    scorer = SentenceScorer("今年组织宣传统战政法工作有什么特点？", sentences)
+    # the second holds the question's wording but for 、 and the interrogative: 12 of its 14
+    # characters in one stretch, enough to count as the wording asked for
+    assert scorer.score(1) == pytest.approx(12 / 14) and scorer.score(1) >= DEFAULTS.phrase_full
+    assert scorer.score(0) < DEFAULTS.phrase_full
+
+
+@pytest.mark.parametrize("question", ["什么是应配尽配？", "应配尽配是什么？", "应配尽配吗？"])
+def test_a_term_asked_about_is_found_verbatim(question: str) -> None:
+    scorer = SentenceScorer(question, ["要做到应配尽配。", "要配齐配强力量。"])
+    assert scorer.score(0) == pytest.approx(1.0)
+    assert scorer.score(1) < 0.5
