@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from index.outline import item_number
 from qa.params import DEFAULTS, RankingParams
 from qa.ranking import Ranked
-from qa.reasons import reason_flags
+from qa.reasons import draws_result, reason_flags
 from qa.types import Answer, AnswerSentence
 
 #: A number as facts are stated: digits (5.5%, 1200万), 百分之…, or a Chinese numeral with a unit.
@@ -84,11 +84,17 @@ def is_question(text: str) -> bool:
     return text.rstrip("”’」』）)\"' ").endswith(("？", "?"))
 
 
-def _with_followers(ranked: list[Ranked], cand: _Candidate) -> list[_Candidate]:
+def _with_followers(ranked: list[Ranked], cand: _Candidate, kind: str = "other") -> list[_Candidate]:
     """A heading or a question together with the sentence after it, which carries its content;
-    a question with nothing after it is no answer at all (empty)."""
+    a question with nothing after it is no answer at all (empty). Under a why-question, a
+    sentence opening with 因此/所以 comes with the sentence before it: that one is the reason,
+    the chosen one only restates the result asked about ("因此它也被称为笨蛋水果。")."""
     r = ranked[cand.rank]
-    asks = is_question(r.hit.text[cand.span[0] : cand.span[1]])
+    text = r.hit.text[cand.span[0] : cand.span[1]]
+    if kind == "why" and draws_result(text):
+        before = [sp for sp in r.spans if sp[1] <= cand.span[0]]
+        return [_Candidate(cand.rank, before[-1], cand.score, cand.lexical), cand] if before else [cand]
+    asks = is_question(text)
     if not asks and not _is_heading(r, cand.span):
         return [cand]
     after = [sp for sp in r.spans if sp[0] >= cand.span[1]]
@@ -128,7 +134,7 @@ def choose_sentences(ranked: list[Ranked], params: RankingParams = DEFAULTS, kin
     cands.sort(key=lambda c: -c.score)
     chosen: list[_Candidate] = []
     for best in cands:
-        chosen = _with_followers(ranked, best)
+        chosen = _with_followers(ranked, best, kind)
         if chosen:
             break
     if not chosen:

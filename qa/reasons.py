@@ -43,6 +43,12 @@ def states_reason(sentence: str) -> bool:
     return bool(_REASON.search(normalize_same_length(sentence)))
 
 
+def draws_result(sentence: str) -> bool:
+    """Whether ``sentence`` opens with a resultative connective (因此, 所以 …): its reason is the
+    sentence before it."""
+    return bool(_RESULT_OPENING.search(normalize_same_length(sentence)))
+
+
 def reason_flags(sentences: Sequence[str]) -> list[bool]:
     """For consecutive sentences of one passage: which state a reason, the sentence before one
     that opens with 因此/所以 included (it is the reason that sentence draws its result from)."""

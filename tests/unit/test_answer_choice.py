@@ -173,3 +173,22 @@ def test_a_term_asked_about_is_found_verbatim(question: str) -> None:
     scorer = SentenceScorer(question, ["要做到应配尽配。", "要配齐配强力量。"])
     assert scorer.score(0) == pytest.approx(1.0)
     assert scorer.score(1) < 0.5
+
+
+# ------------------------------------------------------------------ a result's reason
+BAOBAB = "猴面包树的果实营养丰富。它的钙含量比菠菜高50%以上。因此它有时也被称为笨蛋水果。它生长在非洲。"
+
+
+@pytest.mark.parametrize(("kind", "wanted"), [
+    ("why", ["它的钙含量比菠菜高50%以上。", "因此它有时也被称为笨蛋水果。"]),
+    ("other", ["因此它有时也被称为笨蛋水果。"]),  # "what is it called" asks for the result itself
+])
+def test_a_why_answer_opening_with_therefore_brings_its_reason(kind: str, wanted: list[str]) -> None:
+    # the 因此 sentence repeats the question's words; the reason is the sentence before it
+    ranked = [passage(BAOBAB, [0.2, 0.1, 0.9, 0.1])]
+    assert texts(ranked, choose_sentences(ranked, BASE, kind)) == wanted
+
+
+def test_a_therefore_sentence_opening_its_passage_stands_alone() -> None:
+    ranked = [passage("因此它有时也被称为笨蛋水果。它生长在非洲。", [0.9, 0.1])]
+    assert texts(ranked, choose_sentences(ranked, BASE, "why")) == ["因此它有时也被称为笨蛋水果。"]
