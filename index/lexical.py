@@ -48,15 +48,17 @@ _common: dict[str, int] | None = None
 
 
 def jieba_module() -> Any:
-    """jieba with its full dictionary, initialised once and silenced (indexing only)."""
+    """jieba with its full dictionary, initialised once (quickly: :mod:`index.jieba_cache`) and silenced."""
     global _jieba
     if _jieba is None:
         with _jieba_lock:
             if _jieba is None:
                 import jieba
 
+                from index.jieba_cache import initialize
+
                 jieba.setLogLevel(logging.WARNING)
-                jieba.initialize()
+                initialize(jieba.dt)
                 _jieba = jieba
     return _jieba
 

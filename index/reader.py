@@ -17,8 +17,6 @@ import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import charset_normalizer
-
 from index.clean import clean_text
 from index.dating import Dating, date_from_file_name
 from index.document import ParsedDocument, Speech
@@ -55,6 +53,8 @@ def decode_bytes(data: bytes, path: Path) -> Decoded:
         return _checked(data.decode("utf-8"), path), "utf-8"
     except UnicodeDecodeError:
         pass
+    import charset_normalizer  # ~12 ms to import: only files that are not UTF-8 need it
+
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
         raise ReadError(f"{path}: cannot be decoded as text (binary file or unknown encoding)")

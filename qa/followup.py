@@ -67,10 +67,11 @@ def _nominal_runs(previous: str) -> tuple[_Run, ...]:
     A trailing idiom (jieba flag ``l``, e.g. "落到实处") ends many runs without being part of
     the topic, so it is dropped unless it is the whole run.
     """
-    import jieba
     import jieba.posseg as pseg
 
-    jieba.setLogLevel(60)
+    from index.lexical import jieba_module
+
+    jieba_module().setLogLevel(60)  # jieba_module loads the dictionary posseg cuts with, quickly
     runs: list[_Run] = []
     current: list[tuple[int, str, str]] = []
     pos = 0
