@@ -155,9 +155,11 @@ class ReverseDictionary:
         found = list(self.entries.get(phrase, ()))
         if " " not in phrase:
             found += self._within(phrase, worst=0)
-            for suffix, repl in _SUFFIXES:
-                if phrase.endswith(suffix) and len(phrase) - len(suffix) >= 3:
-                    found += self.entries.get(phrase[: -len(suffix)] + repl, ())
+        # the last word of a phrase is its head, the one English inflects ("party members" → "party member")
+        last = phrase.rsplit(" ", 1)[-1]
+        for suffix, repl in _SUFFIXES:
+            if last.endswith(suffix) and len(last) - len(suffix) >= 3:
+                found += self.entries.get(phrase[: -len(suffix)] + repl, ())
         return list(dict.fromkeys(found))
 
     def lookup_within(self, word: str) -> list[str]:

@@ -29,6 +29,7 @@ CEDICT = """# CC-CEDICT sample
 東北 东北 [dong1 bei3] /northeast/Northeast China/
 國內生產總值 国内生产总值 [guo2 nei4 sheng1 chan3 zong3 zhi2] /gross domestic product (GDP)/
 哈德遜河 哈德逊河 [Ha1 de2 xun4 He2] /Hudson River (USA)/
+黨員 党员 [dang3 yuan2] /party member/
 """
 
 
@@ -47,6 +48,8 @@ def test_english_morphology_finds_the_gloss() -> None:
     assert d.lookup("handled") == ["处理"]  # -ed of a verb ending in e
     assert d.lookup("crises") == ["危机"]  # -es of a noun in -is
     assert d.lookup("central") == ["中央", "中心"]  # -ral adjective of a noun in -re/-er
+    assert d.lookup("party members") == ["党员"]  # a phrase inflects its last word, its head
+    assert d.lookup("members party") == []
 
 
 def test_an_acronym_spelled_out_by_its_gloss_is_a_gloss() -> None:
