@@ -22,6 +22,8 @@ _NUMBER = re.compile(r"\d|百分之|[一二两三四五六七八九十百千万�
 #: A time as facts are stated: a year, month, day or century in digits or Chinese numerals
 #: (1873年, 同治十二年, 10月7日, 二十世纪), or an era (1950年代, 西周时期, 公元前).
 _TIME = re.compile(r"[\d〇零一二两三四五六七八九十百]+\s*(?:年|月|日|世纪)|年代|公元|时期|年间")
+#: Several items in a row, as a list is written: three or more joined by 、 (分布于A、B、C等地).
+_ITEMS = re.compile(r"[^、。；;]+、[^、。；;]+、")
 #: What each answer type looks for in a sentence (qa.intent.asked_for).
 _ASKED = {"quantity": _NUMBER, "time": _TIME}
 
@@ -113,7 +115,8 @@ def choose_sentences(ranked: list[Ranked], params: RankingParams = DEFAULTS, kin
     time or a quantity (``asks``, qa.intent.asked_for: 何时, 多少, 多高, what year) a sentence
     holding one gains ``params.type_weight``: the date or number is what was asked; when it asks
     why, a sentence stating a reason (qa.reasons) gains ``params.reason_weight`` of its word
-    coverage: the cause or purpose is what was asked, not the claim repeating the question. A further
+    coverage: the cause or purpose is what was asked, not the claim repeating the question; under a
+    list question, a sentence listing items with 、 gains ``params.items_weight`` of it. A further
     sentence joins when it scores ``params.keep_ratio`` of the best (``params.point_keep_ratio``
     for a fact or other question, which asks for one point: a reason or a measure spreads over
     sentences, a fact sits in one).
@@ -124,6 +127,9 @@ def choose_sentences(ranked: list[Ranked], params: RankingParams = DEFAULTS, kin
     pattern = _ASKED.get(asks)
     if pattern is not None:
         cands = [replace(c, score=c.score + params.type_weight) if pattern.search(_text(ranked, c)) else c
+                 for c in cands]
+    if kind == "list" and params.items_weight:
+        cands = [replace(c, score=c.score + params.items_weight * c.lexical) if _ITEMS.search(_text(ranked, c)) else c
                  for c in cands]
     if kind == "why" and params.reason_weight:
         reasons = _reason_map(ranked, {c.rank for c in cands})

@@ -192,3 +192,18 @@ def test_a_why_answer_opening_with_therefore_brings_its_reason(kind: str, wanted
 def test_a_therefore_sentence_opening_its_passage_stands_alone() -> None:
     ranked = [passage("因此它有时也被称为笨蛋水果。它生长在非洲。", [0.9, 0.1])]
     assert texts(ranked, choose_sentences(ranked, BASE, "why")) == ["因此它有时也被称为笨蛋水果。"]
+
+
+# ------------------------------------------------------------------ a list is what a list question asks for
+FISH = "斯氏腔吻鳕为鼠尾鳕科的一种。本鱼分布于南日本、中国南海、台湾、菲律宾等海域。体长可达32公分。"
+
+
+def test_a_list_question_prefers_the_sentence_listing_items() -> None:
+    # the lead names the fish and outscores on words; the second sentence lists where it lives
+    ranked = [passage(FISH, [0.7, 0.6, 0.0])]
+    off = replace(BASE, items_weight=0.0, keep_ratio=1.0, point_keep_ratio=1.0)
+    on = replace(off, items_weight=0.5)
+    assert texts(ranked, choose_sentences(ranked, off, "list")) == ["斯氏腔吻鳕为鼠尾鳕科的一种。"]
+    assert texts(ranked, choose_sentences(ranked, on, "list")) == ["本鱼分布于南日本、中国南海、台湾、菲律宾等海域。"]
+    # other kinds of question never read it
+    assert texts(ranked, choose_sentences(ranked, on, "other")) == ["斯氏腔吻鳕为鼠尾鳕科的一种。"]
