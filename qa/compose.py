@@ -113,7 +113,8 @@ def choose_sentences(ranked: list[Ranked], params: RankingParams = DEFAULTS, kin
     alone. With no lexical evidence at all (a fully paraphrased question), the lead of the best
     passage is taken: in this genre a section opens with its point. When the question asks for a
     time or a quantity (``asks``, qa.intent.asked_for: 何时, 多少, 多高, what year) a sentence
-    holding one gains ``params.type_weight``: the date or number is what was asked; when it asks
+    holding one gains ``params.type_weight``: the date or number is what was asked (and a best
+    sentence without one brings the neighbour that has it, :func:`_holding_neighbour`); when it asks
     why, a sentence stating a reason (qa.reasons) gains ``params.reason_weight`` of its word
     coverage: the cause or purpose is what was asked, not the claim repeating the question; under a
     list question, a sentence listing items with 、 gains ``params.items_weight`` of it. A further
@@ -145,6 +146,8 @@ def choose_sentences(ranked: list[Ranked], params: RankingParams = DEFAULTS, kin
             break
     if not chosen:
         return []
+    if pattern is not None:
+        chosen += _holding_neighbour(ranked, chosen, pattern)
     taken = {(c.rank, c.span) for c in chosen}
     most = params.fact_sentences if kind == "fact" else params.max_sentences
     keep = params.point_keep_ratio if kind in ("fact", "other") else params.keep_ratio
@@ -158,6 +161,21 @@ def choose_sentences(ranked: list[Ranked], params: RankingParams = DEFAULTS, kin
     if kind != "fact" and params.item_heading:
         chosen += _item_heading(ranked, chosen[0], taken)
     return sorted(chosen, key=lambda c: (c.rank, c.span))
+
+
+def _holding_neighbour(ranked: list[Ranked], chosen: list[_Candidate], pattern: re.Pattern[str]) -> list[_Candidate]:
+    """The sentence next to the best one that holds the time or quantity asked for, when the best
+    holds none: the sentence restating the question ("…转变为支援角色。") and the one dating it
+    ("1994年12月1日，…") are neighbours, and the question's words are all in the first."""
+    best = chosen[0]
+    if any(pattern.search(_text(ranked, c)) for c in chosen):
+        return []
+    spans = ranked[best.rank].spans
+    at = spans.index(best.span) if best.span in spans else -1
+    for i in (at - 1, at + 1):
+        if at >= 0 and 0 <= i < len(spans) and pattern.search(ranked[best.rank].hit.text[spans[i][0] : spans[i][1]]):
+            return [_Candidate(best.rank, spans[i], best.score, best.lexical)]
+    return []
 
 
 def _reason_map(ranked: list[Ranked], ranks: set[int]) -> dict[int, dict[tuple[int, int], bool]]:

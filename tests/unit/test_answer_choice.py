@@ -59,7 +59,8 @@ def test_sentence_holding_what_is_asked_gains_type_weight(asks: str, wanted: str
     # the third sentence scores a little better on words; only the first and second hold digits
     ranked = [passage(TIED, [0.5, 0.55, 0.6])]
     plain = replace(DEFAULTS, type_weight=0.0, point_keep_ratio=1.0)
-    assert texts(ranked, choose_sentences(ranked, plain, "fact", asks)) == ["大桥建成后，连接南北铁路。"]
+    # without the weight the third leads, and its neighbour holding the date or number joins it
+    assert texts(ranked, choose_sentences(ranked, plain, "fact", asks)) == [wanted, "大桥建成后，连接南北铁路。"]
     weighted = replace(plain, type_weight=0.2)
     assert texts(ranked, choose_sentences(ranked, weighted, "fact", asks)) == [wanted]
     # nothing asked, nothing gained
@@ -207,3 +208,25 @@ def test_a_list_question_prefers_the_sentence_listing_items() -> None:
     assert texts(ranked, choose_sentences(ranked, on, "list")) == ["本鱼分布于南日本、中国南海、台湾、菲律宾等海域。"]
     # other kinds of question never read it
     assert texts(ranked, choose_sentences(ranked, on, "other")) == ["斯氏腔吻鳕为鼠尾鳕科的一种。"]
+
+
+# ------------------------------------------------------------------ the neighbour holding what is asked
+KOREA = "1994年12月1日，作战指挥权移交韩国。驻韩美军由主导角色转变为支援角色。此后规模逐年缩小。"
+
+
+@pytest.mark.parametrize(("asks", "wanted"), [
+    ("time", ["1994年12月1日，作战指挥权移交韩国。", "驻韩美军由主导角色转变为支援角色。"]),
+    ("", ["驻韩美军由主导角色转变为支援角色。"]),  # nothing asked for: the best alone
+])
+def test_the_neighbour_holding_the_time_asked_joins_a_best_without_one(asks: str, wanted: list[str]) -> None:
+    # the best sentence restates the question; the date sits in the sentence before it
+    ranked = [passage(KOREA, [0.2, 0.9, 0.1])]
+    params = replace(BASE, type_weight=0.2, point_keep_ratio=1.0)
+    assert texts(ranked, choose_sentences(ranked, params, "fact", asks)) == wanted
+
+
+def test_a_best_holding_the_time_brings_no_neighbour() -> None:
+    text = "大桥于1968年建成。1969年通车。大桥连接南北。"
+    ranked = [passage(text, [0.9, 0.1, 0.1])]
+    params = replace(BASE, type_weight=0.2, point_keep_ratio=1.0)
+    assert texts(ranked, choose_sentences(ranked, params, "fact", "time")) == ["大桥于1968年建成。"]
