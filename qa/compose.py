@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from index.normalize import normalize_same_length
 from index.outline import item_number
 from qa.params import DEFAULTS, RankingParams
 from qa.ranking import Ranked
@@ -86,7 +87,20 @@ def is_question(text: str) -> bool:
     return text.rstrip("”’」』）)\"' ").endswith(("？", "?"))
 
 
-def _with_followers(ranked: list[Ranked], cand: _Candidate, kind: str = "other") -> list[_Candidate]:
+def restates(sentence: str, question: str, share: float) -> bool:
+    """Whether ``sentence`` says nothing the question does not: at least ``share`` of its letters
+    and characters occur in the question ("在张三禄之后，分为朱、沈、阿三派。" under "在相声始祖张三禄
+    之后，相声分为朱、沈、阿三派，而现今…以谁为始祖？"). Such a sentence sets up the answer; the
+    one after it gives it."""
+    if not question or share > 1.0:
+        return False
+    chars = [ch for ch in normalize_same_length(sentence) if ch.isalnum()]
+    asked = set(normalize_same_length(question))
+    return len(chars) >= 4 and sum(ch in asked for ch in chars) >= share * len(chars)
+
+
+def _with_followers(ranked: list[Ranked], cand: _Candidate, kind: str = "other", question: str = "",
+                    params: RankingParams = DEFAULTS) -> list[_Candidate]:
     """A heading or a question together with the sentence after it, which carries its content;
     a question with nothing after it is no answer at all (empty). Under a why-question, a
     sentence opening with 因此/所以 comes with the sentence before it: that one is the reason,
@@ -97,7 +111,7 @@ def _with_followers(ranked: list[Ranked], cand: _Candidate, kind: str = "other")
         before = [sp for sp in r.spans if sp[1] <= cand.span[0]]
         return [_Candidate(cand.rank, before[-1], cand.score, cand.lexical), cand] if before else [cand]
     asks = is_question(text)
-    if not asks and not _is_heading(r, cand.span):
+    if not asks and not _is_heading(r, cand.span) and not restates(text, question, params.restate_share):
         return [cand]
     after = [sp for sp in r.spans if sp[0] >= cand.span[1]]
     if not after:
@@ -106,7 +120,7 @@ def _with_followers(ranked: list[Ranked], cand: _Candidate, kind: str = "other")
 
 
 def choose_sentences(ranked: list[Ranked], params: RankingParams = DEFAULTS, kind: str = "other",
-                     asks: str = "") -> list[_Candidate]:
+                     asks: str = "", question: str = "") -> list[_Candidate]:
     """The best sentence, plus up to two more nearly as good, in reading order.
 
     A heading or a question chosen as best brings the sentence after it; neither is ever added
@@ -141,7 +155,7 @@ def choose_sentences(ranked: list[Ranked], params: RankingParams = DEFAULTS, kin
     cands.sort(key=lambda c: -c.score)
     chosen: list[_Candidate] = []
     for best in cands:
-        chosen = _with_followers(ranked, best, kind)
+        chosen = _with_followers(ranked, best, kind, question, params)
         if chosen:
             break
     if not chosen:
@@ -216,7 +230,7 @@ def compose_answer(question: str, asked: str, ranked: list[Ranked], params: Rank
     here. ``kind`` and ``asks``: what the question asks for (qa.intent).
     """
     supported = is_supported(ranked, params) if supported is None else supported
-    chosen = choose_sentences(ranked, params, kind, asks) if supported else []
+    chosen = choose_sentences(ranked, params, kind, asks, asked) if supported else []
     sentences = []
     marks: dict[int, list[tuple[int, int]]] = {}
     for c in chosen:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from qa.compose import choose_sentences, compose_answer
+from qa.compose import choose_sentences, compose_answer, restates
 from qa.intent import asked_for, classify
 from qa.params import DEFAULTS, RankingParams
 from qa.ranking import Ranked
@@ -230,3 +230,19 @@ def test_a_best_holding_the_time_brings_no_neighbour() -> None:
     ranked = [passage(text, [0.9, 0.1, 0.1])]
     params = replace(BASE, type_weight=0.2, point_keep_ratio=1.0)
     assert texts(ranked, choose_sentences(ranked, params, "fact", "time")) == ["大桥于1968年建成。"]
+
+
+# ------------------------------------------------------------------ a sentence restating the question
+CROSSTALK = "在张三禄之后，分为朱、沈、阿三派。现今多数相声艺人都以朱少文为始祖。相声流行于北京。"
+
+
+def test_a_best_sentence_restating_the_question_brings_the_one_after_it() -> None:
+    question = "在相声始祖张三禄之后，相声分为朱、沈、阿三派，而现今多数相声艺人都以谁为始祖？"
+    assert restates("在张三禄之后，分为朱、沈、阿三派。", question, 0.9)
+    assert not restates("现今多数相声艺人都以朱少文为始祖。", question, 0.9)  # 朱少文 is new
+    ranked = [passage(CROSSTALK, [0.9, 0.5, 0.1])]
+    on = replace(BASE, point_keep_ratio=1.0, restate_share=0.9)
+    assert texts(ranked, choose_sentences(ranked, on, "other", "", question)) == \
+        ["在张三禄之后，分为朱、沈、阿三派。", "现今多数相声艺人都以朱少文为始祖。"]
+    off = replace(on, restate_share=1.1)
+    assert texts(ranked, choose_sentences(ranked, off, "other", "", question)) == ["在张三禄之后，分为朱、沈、阿三派。"]
