@@ -25,8 +25,10 @@ _NUMBER = re.compile(r"\d|百分之|[一二两三四五六七八九十百千万�
 _TIME = re.compile(r"[\d〇零一二两三四五六七八九十百]+\s*(?:年|月|日|世纪)|年代|公元|时期|年间")
 #: Several items in a row, as a list is written: three or more joined by 、 (分布于A、B、C等地).
 _ITEMS = re.compile(r"[^、。；;]+、[^、。；;]+、")
+#: A year as facts are stated (1873年, 同治十二年, 1950年代, 二十世纪, 公元前): what 哪一年 asks for.
+_YEAR = re.compile(r"[\d〇零一二两三四五六七八九十百]+\s*(?:年|世纪)|年代|公元")
 #: What each answer type looks for in a sentence (qa.intent.asked_for).
-_ASKED = {"quantity": _NUMBER, "time": _TIME}
+_ASKED = {"quantity": _NUMBER, "time": _TIME, "year": _YEAR}
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,8 @@ _TIME_ASKED = re.compile(r"何时|什么时候|哪一?年|哪一?天|哪个月|�
 _QUANTITY_ASKED = re.compile(r"多少|第几|几(?:个|年|次|位|名|岁|天|月|倍|成|种|项|人|座|所|家|部|条|届|场|公里|米)|"
                              r"多(?:大|高|长|重|远|久|深|宽|厚|快)|比例|比率|比重|百分之|率是|(?:增长|赤字)率|目标|指标|"
                              r"\bhow (?:many|much|long|old|far|tall|high)\b|\b(?:ratio|rate|percentage|target)\b")
+#: ... and, among times, a year (哪一年, 何年, what year): a month and day without one do not answer it.
+_YEAR_ASKED = re.compile(r"哪一?年|何年|年份|\b(?:what|which) year\b")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -60,7 +62,7 @@ class Intent:
     traditional: bool
     years: tuple[str, ...] = ()
     sessions: tuple[str, ...] = ()  # dates of the congresses / NPC sessions named
-    asks: str = ""  # "time" or "quantity" when the wording asks for one (whatever the kind), else ""
+    asks: str = ""  # "year", "time" or "quantity" when the wording asks for one (whatever the kind), else ""
 
 
 def is_english(question: str) -> bool:
@@ -92,8 +94,10 @@ def named_years(question: str) -> tuple[str, ...]:
 
 
 def asked_for(question: str) -> str:
-    """"time", "quantity" or "": what a sentence answering ``question`` must hold."""
+    """"year", "time", "quantity" or "": what a sentence answering ``question`` must hold."""
     text = normalize(question).lower()
+    if _YEAR_ASKED.search(text):
+        return "year"
     if _TIME_ASKED.search(text):
         return "time"
     return "quantity" if _QUANTITY_ASKED.search(text) else ""

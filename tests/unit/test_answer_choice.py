@@ -31,9 +31,9 @@ def texts(ranked: list[Ranked], chosen: list[Any]) -> list[str]:
 
 # ------------------------------------------------------------------ what is asked
 @pytest.mark.parametrize(("question", "asks"), [
-    ("长江大桥何时建成？", "time"), ("该寺始建于哪一年？", "time"), ("他是什么时候出生的？", "time"),
+    ("长江大桥何时建成？", "time"), ("该寺始建于哪一年？", "year"), ("他是什么时候出生的？", "time"),
     ("这座城堡建于哪个朝代？", "time"), ("When was the bridge built?", "time"),
-    ("What year did the reform start?", "time"),
+    ("What year did the reform start?", "year"), ("战争于何年爆发？", "year"),
     ("长江全长多少公里？", "quantity"), ("学校有几个校区？", "quantity"), ("这座塔有多高？", "quantity"),
     ("赤字率是多少？", "quantity"), ("How many jobs were created?", "quantity"),
     ("城镇新增就业的目标是什么？", "quantity"),
@@ -46,7 +46,8 @@ def test_asked_for_reads_time_or_quantity_from_the_wording(question: str, asks: 
 
 def test_time_wins_over_quantity_when_both_are_worded() -> None:
     # "哪一年" asks for a year even though "多少" style words may follow
-    assert asked_for("哪一年的经济增长目标是多少？") == "time"
+    assert asked_for("哪一年的经济增长目标是多少？") == "year"
+    assert asked_for("什么时候的经济增长目标是多少？") == "time"
 
 
 # ------------------------------------------------------------------ the sentence holding it
@@ -246,3 +247,14 @@ def test_a_best_sentence_restating_the_question_brings_the_one_after_it() -> Non
         ["在张三禄之后，分为朱、沈、阿三派。", "现今多数相声艺人都以朱少文为始祖。"]
     off = replace(on, restate_share=1.1)
     assert texts(ranked, choose_sentences(ranked, off, "other", "", question)) == ["在张三禄之后，分为朱、沈、阿三派。"]
+
+
+def test_a_year_asked_for_is_not_any_time() -> None:
+    # 何年 asks for the year: "10月18日" does not answer it, the neighbour holding 1912年 does
+    text = "1912年，巴尔干同盟成立。10月18日同盟与土耳其爆发第一次巴尔干战争。战争持续了八个月。"
+    ranked = [passage(text, [0.3, 0.9, 0.1])]
+    params = replace(BASE, type_weight=0.2, point_keep_ratio=1.0)
+    assert texts(ranked, choose_sentences(ranked, params, "fact", "year")) == \
+        ["1912年，巴尔干同盟成立。", "10月18日同盟与土耳其爆发第一次巴尔干战争。"]
+    assert texts(ranked, choose_sentences(ranked, params, "fact", "time")) == \
+        ["10月18日同盟与土耳其爆发第一次巴尔干战争。"]
