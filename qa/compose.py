@@ -16,17 +16,20 @@ from index.outline import item_number
 from qa.params import DEFAULTS, RankingParams
 from qa.ranking import Ranked
 from qa.reasons import draws_result, reason_flags
+from qa.sentences import letters
 from qa.types import Answer, AnswerSentence
 
 #: A number as facts are stated: digits (5.5%, 1200万), 百分之…, or a Chinese numeral with a unit.
 _NUMBER = re.compile(r"\d|百分之|[一二两三四五六七八九十百千万亿]+(?:个|项|倍|位|名|家|条|次|成|番)")
+#: A numeral before a unit of time, in digits or Chinese numerals.
+_COUNT = r"[\d〇零一二两三四五六七八九十百]+\s*"
 #: A time as facts are stated: a year, month, day or century in digits or Chinese numerals
 #: (1873年, 同治十二年, 10月7日, 二十世纪), or an era (1950年代, 西周时期, 公元前).
-_TIME = re.compile(r"[\d〇零一二两三四五六七八九十百]+\s*(?:年|月|日|世纪)|年代|公元|时期|年间")
+_TIME = re.compile(_COUNT + r"(?:年|月|日|世纪)|年代|公元|时期|年间")
 #: Several items in a row, as a list is written: three or more joined by 、 (分布于A、B、C等地).
 _ITEMS = re.compile(r"[^、。；;]+、[^、。；;]+、")
 #: A year as facts are stated (1873年, 同治十二年, 1950年代, 二十世纪, 公元前): what 哪一年 asks for.
-_YEAR = re.compile(r"[\d〇零一二两三四五六七八九十百]+\s*(?:年|世纪)|年代|公元")
+_YEAR = re.compile(_COUNT + r"(?:年|世纪)|年代|公元")
 #: What each answer type looks for in a sentence (qa.intent.asked_for).
 _ASKED = {"quantity": _NUMBER, "time": _TIME, "year": _YEAR}
 
@@ -96,7 +99,7 @@ def restates(sentence: str, question: str, share: float) -> bool:
     one after it gives it."""
     if not question or share > 1.0:
         return False
-    chars = [ch for ch in normalize_same_length(sentence) if ch.isalnum()]
+    chars = letters(normalize_same_length(sentence))
     asked = set(normalize_same_length(question))
     return len(chars) >= 4 and sum(ch in asked for ch in chars) >= share * len(chars)
 
@@ -187,10 +190,12 @@ def _holding_neighbour(ranked: list[Ranked], chosen: list[_Candidate], pattern: 
     if any(pattern.search(_text(ranked, c)) for c in chosen):
         return []
     spans = ranked[best.rank].spans
-    at = spans.index(best.span) if best.span in spans else -1
+    at = spans.index(best.span)  # candidates are spans of their passage
     for i in (at - 1, at + 1):
-        if at >= 0 and 0 <= i < len(spans) and pattern.search(ranked[best.rank].hit.text[spans[i][0] : spans[i][1]]):
-            return [_Candidate(best.rank, spans[i], best.score, best.lexical)]
+        if 0 <= i < len(spans):
+            near = _Candidate(best.rank, spans[i], best.score, best.lexical)
+            if pattern.search(_text(ranked, near)):
+                return [near]
     return []
 
 

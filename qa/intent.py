@@ -35,11 +35,12 @@ _FACT_ZH = re.compile(r"多少|几(?:个|年|次|位|名|岁|天|月|倍|成)|�
                       r"百分之|(?:增长|赤字)率|哪位|哪里|何地|在哪")
 _FACT_EN = re.compile(r"\bhow (?:many|much|long|old|often)\b|\bwho\b|\bwhen\b|\bwhat (?:year|date|percentage|ratio|rate"
                       r"|target|share)\b|\bratio\b|\bpercent|\btarget\b|\bwhere\b")
-#: What a fact question asks for, read from its wording: a time (何时, 哪一年, what year) or a
-#: quantity (多少, 几个, 多高, 比例, how many). A who or where question has no surface form to
-#: look for in a sentence (names and places are not marked in Chinese text), so it gets none.
-_TIME_ASKED = re.compile(r"何时|什么时候|哪一?年|哪一?天|哪个月|几月|几号|何年|什么(?:时间|时期|年代|朝代)|"
-                         r"哪个(?:时期|年代|朝代|世纪)|时间是|日期|\bwhen\b|\bwhat (?:year|date|time)\b")
+#: What a fact question asks for, read from its wording: a year (哪一年, what year; below), a
+#: time (何时, 什么时候, when) or a quantity (多少, 几个, 多高, 比例, how many). A who or where question
+#: has no surface form to look for in a sentence (names and places are not marked in Chinese text),
+#: so it gets none.
+_TIME_ASKED = re.compile(r"何时|什么时候|哪一?天|哪个月|几月|几号|什么(?:时间|时期|年代|朝代)|"
+                         r"哪个(?:时期|年代|朝代|世纪)|时间是|日期|\bwhen\b|\bwhat (?:date|time)\b")
 _QUANTITY_ASKED = re.compile(r"多少|第几|几(?:个|年|次|位|名|岁|天|月|倍|成|种|项|人|座|所|家|部|条|届|场|公里|米)|"
                              r"多(?:大|高|长|重|远|久|深|宽|厚|快)|比例|比率|比重|百分之|率是|(?:增长|赤字)率|目标|指标|"
                              r"\bhow (?:many|much|long|old|far|tall|high)\b|\b(?:ratio|rate|percentage|target)\b")

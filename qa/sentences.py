@@ -73,10 +73,7 @@ def sentence_terms(question: str, cut: Cut | None = None) -> list[str]:
     what a question naming it asks about (CMRC 2018: "1998年6月至2000年4月，…担任什么职务？").
     The parts stay terms too, for text that writes the date another way ("1992年…同年7月").
     """
-    norm = normalize_same_length(question)
-    dates = [m.group(0) for m in _DATE.finditer(norm)]
-    if not dates:
-        return query_terms(question, cut)
+    dates = [m.group(0) for m in _DATE.finditer(normalize_same_length(question))]
     return list(dict.fromkeys(dates + query_terms(question, cut)))
 
 
@@ -90,9 +87,14 @@ def _latin(term: str) -> bool:
 _ASKING = re.compile(r"有没有|为什么|有什么|是什么|什么是|什么|怎么样|怎么|怎样|如何|哪些|哪个|哪里|为何|是否|多少|[吗呢吧]")
 
 
+def letters(norm: str) -> str:
+    """The letters, digits and characters of normalized text: punctuation and spaces left out."""
+    return "".join(ch for ch in norm if ch.isalnum())
+
+
 def _core(question: str) -> str:
     """The normalized question without punctuation, spaces or interrogatives: what a verbatim match is measured on."""
-    return "".join(ch for ch in _ASKING.sub("", normalize_same_length(question)) if ch.isalnum())
+    return letters(_ASKING.sub("", normalize_same_length(question)))
 
 
 def phrase_share(core: str, sentence_norm: str, minimum: int = DEFAULTS.phrase_min) -> float:
@@ -140,7 +142,7 @@ class SentenceScorer:
         for i, sent in enumerate(sentences):
             norm = normalize_same_length(sent)
             # both sides without punctuation: "组织、宣传、统战工作" is the wording "组织宣传统战工作" asks for
-            share = phrase_share(core, "".join(ch for ch in norm if ch.isalnum()), params.phrase_min) if core else 0.0
+            share = phrase_share(core, letters(norm), params.phrase_min) if core else 0.0
             self._phrase.append(share if share >= params.phrase_full else 0.0)
             if contexts and contexts[i] not in folded:
                 folded[contexts[i]] = normalize_same_length(contexts[i])
