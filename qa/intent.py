@@ -51,6 +51,8 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 #: 十一大 … 二十大 written bare ("十八大提出"): the numerals are unambiguous from 11 on, where
 #: "三大任务" or "五大行动" would not be.
+#: ... and in English: "the 19th Party Congress", "the 12th National Congress of the CPC".
+_CONGRESS_EN = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th) (?:(?:cpc|party|national) )*congress\b", re.IGNORECASE)
 _BARE_CONGRESS = re.compile(r"(?<![一二三四五六七八九十])(十[一二三四五六七八九]|二十)大(?![会学小众家型量])")
 
 
@@ -85,6 +87,7 @@ def named_sessions(question: str) -> tuple[str, ...]:
         date = CPC_CONGRESSES.get(cn_to_int(m.group(1)) or 0)
         if date:
             found.append(date)
+    found += [CPC_CONGRESSES[n] for m in _CONGRESS_EN.finditer(folded) if (n := int(m.group(1))) in CPC_CONGRESSES]
     return tuple(dict.fromkeys(found))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from qa.crosslingual import ReverseDictionary, Translation, choose_senses, content_words, translate
+from qa.intent import classify
 
 CEDICT = """# CC-CEDICT sample
 統一戰線 统一战线 [tong3 yi1 zhan4 xian4] /united front/
@@ -69,3 +70,10 @@ def test_the_passages_all_senses_find_together_choose_among_them() -> None:
     assert dict(two.phrases)["central"] == ("中央", "中心")  # kept in the dictionary's order
     alone = choose_senses(tr, [], per_phrase=1)  # nothing retrieved: the dictionary's order stands
     assert dict(alone.phrases)["central"] == ("中央",) and alone.text == "中央 任务 统战"
+
+
+def test_an_english_question_naming_a_party_congress_points_to_its_year() -> None:
+    assert classify("What does the 19th Party Congress report say about the principal contradiction?").years == (
+        "2017",)
+    assert classify("What did the 12th National Congress of the CPC set as its goal?").sessions == ("1982-09-01",)
+    assert classify("What did the 40th Party Congress say?").years == ()  # no such congress

@@ -102,3 +102,49 @@ def test_the_passages_nearest_the_english_sentence_choose_its_senses(tmp_path: P
         assert plan.first_vector is not None and encoder.texts == []  # encoded once, by encode_query
     finally:
         store.close()
+
+
+GLOSSARY = """# a sample of qa/data/glossary_en.tsv
+就业\temployment; job
+党建\tparty building
+赤字率\tdeficit-to-GDP ratio; deficit ratio
+三中全会\tthird plenary session; 11th central committee
+"""
+CEDICT_JOBS = CEDICT + "喬布斯 乔布斯 [Qiao2 bu4 si1] /Jobs (name)/\n本職 本职 [ben3 zhi2] /one's job/\n"
+
+
+def test_the_domain_glossary_comes_before_the_dictionary_even_through_a_stem() -> None:
+    d = ReverseDictionary.from_cedict(CEDICT_JOBS, GLOSSARY)
+    # "jobs" is the dictionary's gloss for a name; the glossary's "job" is what a question means
+    assert d.lookup("jobs")[0] == "就业"
+    assert d.lookup("party building") == ["党建"]
+    assert d.lookup("party members") == ["党员"]  # the dictionary still answers where the glossary is silent
+    # renderings are read as questions are: hyphens split, case folded
+    assert d.lookup("deficit to gdp ratio") == ["赤字率"]
+    # a rendering with a number is left out: numbers are never translated
+    assert d.lookup("th central committee") == [] and d.lookup("central committee") == []
+    assert ReverseDictionary.from_json(d.to_json()).lookup("jobs") == d.lookup("jobs")
+
+
+def test_derived_nouns_and_phrasal_verbs_find_their_gloss() -> None:
+    d = ReverseDictionary.from_cedict(CEDICT + "堅定 坚定 [jian1 ding4] /firm/steadfast/\n"
+                                       "改革開放 改革开放 [gai3 ge2 kai1 fang4] /to reform and open up/\n")
+    assert d.lookup("firmness") == ["坚定"]  # -ness
+    assert d.lookup("reform and opening up") == ["改革开放"]  # the verb of the phrase inflected
+
+
+def test_numbers_and_ordinals_are_not_words_to_translate() -> None:
+    assert crosslingual.content_words("What did the 19th Party Congress say in 2017?") == [
+        "what", "did", "the", "party", "congress", "say", "in"]
+
+
+def test_the_shipped_glossary_is_packaged_and_well_formed() -> None:
+    text = crosslingual._glossary()
+    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+    assert len(lines) >= 2900
+    for line in lines:
+        word, sep, renderings = line.partition("\t")
+        assert sep and len(word) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in word), line
+        assert 1 <= len([r for r in renderings.split(";") if r.strip()]) <= 4, line
+    d = ReverseDictionary.from_cedict("", text)
+    assert "党建" in d.lookup("party building") and "粮食" in d.lookup("grain")
