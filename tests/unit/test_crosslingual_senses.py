@@ -138,13 +138,25 @@ def test_numbers_and_ordinals_are_not_words_to_translate() -> None:
         "what", "did", "the", "party", "congress", "say", "in"]
 
 
-def test_the_shipped_glossary_is_packaged_and_well_formed() -> None:
-    text = crosslingual._glossary()
+@pytest.mark.parametrize(("name", "least"), [("glossary_en.tsv", 3000), ("glossary_en_rare.tsv", 6000)])
+def test_the_shipped_glossaries_are_packaged_and_well_formed(name: str, least: int) -> None:
+    text = crosslingual._glossary(name)
     lines = [line for line in text.splitlines() if line and not line.startswith("#")]
-    assert len(lines) >= 2900
+    assert len(lines) >= least
     for line in lines:
         word, sep, renderings = line.partition("\t")
         assert sep and len(word) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in word), line
         assert 1 <= len([r for r in renderings.split(";") if r.strip()]) <= 4, line
-    d = ReverseDictionary.from_cedict("", text)
+
+
+def test_the_shipped_glossaries_render_the_domain() -> None:
+    d = ReverseDictionary.from_cedict("", crosslingual._glossary(), crosslingual._glossary("glossary_en_rare.tsv"))
     assert "党建" in d.lookup("party building") and "粮食" in d.lookup("grain")
+    assert "外汇储备" in d.lookup_rare("foreign exchange reserves")
+
+
+def test_the_rare_glossary_is_asked_only_where_nothing_else_translates() -> None:
+    d = ReverseDictionary.from_cedict(CEDICT, "", "疫苗接种\tvaccination\n宣传画\tpublicity; poster\n")
+    collection = {"疫苗接种": 2, "宣传": 9, "宣传画": 1}
+    tr = crosslingual.translate("publicity and vaccination", lambda ws: {w: collection.get(w, 0) for w in ws}, d)
+    assert dict(tr.phrases) == {"publicity": ("宣传",), "vaccination": ("疫苗接种",)}
