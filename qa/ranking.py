@@ -144,6 +144,23 @@ def _title_session(title: str) -> str | None:
     return session.date if session else None
 
 
+def _subjects(store: Store, rows: dict[int, ChunkRow], ids: list[int]) -> dict[int, str]:
+    """The first sentence of the speech of each passage in ``ids``: where a text without headings
+    names what it is about ("假苹婆（学名…）是梧桐科…植物"), so that a later passage of it ("花为圆锥花序
+    腋生…") is about that subject too. It stands where headings would (``context_weight``), for
+    passages without any: a heading says more. CMRC hit@1 0.930 → 0.932, answers 0.833 → 0.840;
+    DRCD 0.955 → 0.957, 0.889 → 0.892, refused 1.5% → 1.3%; gains in both halves, seeds and
+    reports unchanged (scripts/eval_retrieval.py, 2026-11-24). 0.2–0.6 ms a question (DRCD)."""
+    out: dict[int, str] = {}
+    for cid in ids:
+        sid = rows[cid].speech_id
+        if sid not in out:
+            text = store.speech_text(cid).text
+            first = split_sentences(text[:400])
+            out[sid] = text[first[0][0] : first[0][1]] if first else ""
+    return out
+
+
 def _lead(text: str, spans: list[tuple[int, int]]) -> str:
     """The passage's first sentence: where it names what it is about."""
     return text[spans[0][0] : spans[0][1]] if spans else ""
@@ -163,8 +180,11 @@ def rank_passages(store: Store, encoder: Encoder, question: str | QueryPlan, top
         return []
     spans = {cid: split_sentences(rows[cid].text) for cid, _ in fused}
     flat = [(cid, a, b) for cid, _ in fused for a, b in spans[cid]]
+    subjects = _subjects(store, rows, [cid for cid, _ in fused if not rows[cid].section])
     scorer = SentenceScorer(plan.lexical, [rows[cid].text[a:b] for cid, a, b in flat],
-                            [" ".join(rows[cid].section) for cid, _a, _b in flat], cut=store.cut, params=params,
+                            [" ".join(rows[cid].section) or subjects.get(rows[cid].speech_id, "")
+                             for cid, _a, _b in flat],
+                            cut=store.cut, params=params,
                             synonyms=plan.synonyms, leads=[_lead(rows[cid].text, spans[cid]) for cid, _a, _b in flat])
     sent_scores: dict[int, list[float]] = {cid: [] for cid, _ in fused}
     answer_scores: dict[int, list[float]] = {cid: [] for cid, _ in fused}
