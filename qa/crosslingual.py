@@ -87,7 +87,7 @@ class Translation:
 
 
 def _read_glossary(text: str) -> dict[str, list[str]]:
-    """English rendering → Chinese words of the domain glossary (qa/data/glossary_en.tsv).
+    """English rendering → Chinese words of a domain glossary (qa/data/glossary_en*.tsv).
 
     CC-CEDICT is a general dictionary: it has no "party building" for 党建, no "grain" for 粮食,
     no "urban" for 城镇, which is how English questions about these texts are worded. The glossary
@@ -161,7 +161,8 @@ class ReverseDictionary:
     def from_cedict(cls, text: str, glossary: str = "", rare: str = "") -> ReverseDictionary:
         """Read CC-CEDICT lines (``繁 简 [pin1 yin1] /gloss/gloss/``), and the lines of a domain
         ``glossary`` (``词<TAB>rendering; rendering``; see :func:`_read_glossary`), whose renderings
-        come before every dictionary sense."""
+        come before every dictionary sense, and of the ``rare`` one, asked only where neither finds
+        a word (:meth:`lookup_rare`)."""
         ranked: dict[str, dict[str, float]] = {}
         for line in text.splitlines():
             if line.startswith("#"):
@@ -197,11 +198,8 @@ class ReverseDictionary:
         The word itself in a short gloss says more than a stem alone: "publicity" is 宣传, while
         its stem "public" is 公共, 公众."""
         stems = _stems(phrase)
-        # the glossary's renderings of the phrase, or else of a stem, first ("jobs" → 就业 under
-        # "job", before CC-CEDICT's "Jobs" → 乔布斯); a word it renders is not read as its stem
-        # ("publicity" is 宣传, not "public" 公众)
-        found = list(self.glossary.get(phrase, ())) or [w for form in stems for w in self.glossary.get(form, ())]
-        found += self.entries.get(phrase, ())
+        # the glossary's renderings first ("jobs" → 就业 under "job", before CC-CEDICT's "Jobs" → 乔布斯)
+        found = _rendered(self.glossary, phrase, stems) + self.entries.get(phrase, [])
         if " " not in phrase:
             found += self._within(phrase, worst=0)
         found += [w for form in stems for w in self.entries.get(form, ())]
@@ -210,7 +208,7 @@ class ReverseDictionary:
     def lookup_rare(self, phrase: str) -> list[str]:
         """The rare glossary's words rendering ``phrase`` or else a stem: asked only when neither
         the glossary nor the dictionary gives a word the collection uses (see :func:`translate`)."""
-        return list(self.rare.get(phrase, ())) or [w for form in _stems(phrase) for w in self.rare.get(form, ())]
+        return _rendered(self.rare, phrase, _stems(phrase))
 
     def lookup_within(self, word: str) -> list[str]:
         """Headwords of the short glosses that hold ``word`` (or its stem) among other words."""
@@ -320,19 +318,26 @@ def translate(question: str, counts: Counts, dictionary: ReverseDictionary | Non
                 continue
             # the rare words' renderings only where nothing else is found: beside the others they
             # are noise (tried as one glossary, hit@5 0.868 → 0.816 on the English tuning halves)
-            kept = (_present(dictionary.lookup(" ".join(words[i : i + n])), counts, per_phrase)
-                    or _present(dictionary.lookup_rare(" ".join(words[i : i + n])), counts, per_phrase))
+            phrase = " ".join(words[i : i + n])
+            kept = (_present(dictionary.lookup(phrase), counts, per_phrase)
+                    or _present(dictionary.lookup_rare(phrase), counts, per_phrase))
             if not kept and n == 1:
                 # a name or acronym the collection writes in Latin letters ("MIT", "GDP") stays as it is
                 kept = _present([words[i]], counts, 1) or _present(dictionary.lookup_within(words[i]), counts,
                                                                     per_phrase)
             if kept:
-                found.append((i, " ".join(words[i : i + n]), kept))
+                found.append((i, phrase, kept))
                 used.update(span)
     found.sort()
     done = sum(1 for i in content if i in used)
     return Translation(" ".join(w for _, _, kept in found for w in kept), tuple((p, k) for _, p, k in found),
                        round(done / len(content), 3), done, len(content))
+
+
+def _rendered(glossary: dict[str, list[str]], phrase: str, stems: list[str]) -> list[str]:
+    """A glossary's words rendering ``phrase``, or else one of its ``stems``: a word the glossary
+    renders is not read as its stem ("publicity" is 宣传, not "public" 公众)."""
+    return list(glossary.get(phrase, ())) or [w for form in stems for w in glossary.get(form, ())]
 
 
 def _stems(phrase: str) -> list[str]:

@@ -51,9 +51,9 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 #: 十一大 … 二十大 written bare ("十八大提出"): the numerals are unambiguous from 11 on, where
 #: "三大任务" or "五大行动" would not be.
+_BARE_CONGRESS = re.compile(r"(?<![一二三四五六七八九十])(十[一二三四五六七八九]|二十)大(?![会学小众家型量])")
 #: ... and in English: "the 19th Party Congress", "the 12th National Congress of the CPC".
 _CONGRESS_EN = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th) (?:(?:cpc|party|national) )*congress\b", re.IGNORECASE)
-_BARE_CONGRESS = re.compile(r"(?<![一二三四五六七八九十])(十[一二三四五六七八九]|二十)大(?![会学小众家型量])")
 
 
 @dataclass(frozen=True)

@@ -156,8 +156,7 @@ def _subjects(store: Store, rows: dict[int, ChunkRow], ids: list[int]) -> dict[i
         sid = rows[cid].speech_id
         if sid not in out:
             text = store.speech_text(cid).text
-            first = split_sentences(text[:400])
-            out[sid] = text[first[0][0] : first[0][1]] if first else ""
+            out[sid] = _lead(text, split_sentences(text[:400]))
     return out
 
 
